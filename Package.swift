@@ -1,0 +1,103 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "trustmend",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "trustmend", targets: ["trustmend"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // Without its Foundation trait: the daemon stays on FoundationEssentials (FACTS §19).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0", traits: []),
+    ],
+    targets: [
+        // C: one system-library target per C library, with a shim for the macros Swift cannot import.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]
+        ),
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"]), .yum(["systemd-devel"])]
+        ),
+
+        // Pure values and decisions: no I/O, no C.
+        .target(
+            name: "TrustmendCore",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Adapters: one per outside thing, raw C calls kept in one file each.
+        .target(
+            name: "TrustmendTLS",
+            dependencies: [
+                "COpenSSL", "TrustmendCore",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrustmendSystemd",
+            dependencies: [
+                "CSystemd", "TrustmendCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "TrustmendStore",
+            dependencies: [
+                "TrustmendCore",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "trustmend",
+            dependencies: [
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "TrustmendCoreTests",
+            dependencies: ["TrustmendCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrustmendAdapterTests",
+            dependencies: [
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "trustmend",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

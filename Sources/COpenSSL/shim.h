@@ -1,0 +1,56 @@
+#ifndef TRUSTMEND_COPENSSL_SHIM_H
+#define TRUSTMEND_COPENSSL_SHIM_H
+
+#include <openssl/ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+
+/* OpenSSL spells these as macros; Swift imports only functions. */
+
+static inline long trustmend_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
+}
+
+static inline int trustmend_sk_X509_num(const STACK_OF(X509) *sk) {
+    return sk_X509_num(sk);
+}
+
+static inline X509 *trustmend_sk_X509_value(const STACK_OF(X509) *sk, int i) {
+    return sk_X509_value(sk, i);
+}
+
+static inline STACK_OF(X509) *trustmend_sk_X509_new_null(void) {
+    return sk_X509_new_null();
+}
+
+static inline int trustmend_sk_X509_push(STACK_OF(X509) *sk, X509 *x) {
+    return sk_X509_push(sk, x);
+}
+
+static inline void trustmend_sk_X509_pop_free(STACK_OF(X509) *sk) {
+    sk_X509_pop_free(sk, X509_free);
+}
+
+static inline void trustmend_sk_X509_free(STACK_OF(X509) *sk) {
+    sk_X509_free(sk);
+}
+
+static inline long trustmend_BIO_get_mem_data(BIO *bio, char **data) {
+    return BIO_get_mem_data(bio, data);
+}
+
+static inline long trustmend_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_min_proto_version(ctx, version);
+}
+
+static inline long trustmend_SSL_set_mode(SSL *ssl, long mode) {
+    return SSL_set_mode(ssl, mode);
+}
+
+#endif

@@ -1,0 +1,32 @@
+/// One image-pull failure with an unknown-authority certificate, found in one log line.
+///
+/// `endpoint` is the server whose certificate failed: the innermost request before the x509 text, which
+/// may be a token server or a CDN rather than the registry. `endpoint` is nil when the line is a real
+/// pull failure that names no endpoint. `reference` is the image reference the line names, when it names
+/// one; its registry is where per-registry trust (`certs.d`) is keyed.
+public struct Detection: Hashable, Sendable {
+    /// 1-based line number in the input.
+    public var line: Int
+    public var endpoint: Endpoint?
+    /// Who printed the line: `dockerd`, `containerd`, `kubelet`, `crictl`, `ctr`, `nerdctl`, `podman`,
+    /// `buildkit`, `docker`, `skopeo`, or `unknown`.
+    public var engine: String
+    /// The image reference the line names (`registry.example:5000/team/app:1.2`), when it names one.
+    public var reference: String?
+    /// The URL path of the failing request (`/v2/team/app/manifests/1.2`), when the line has one.
+    public var path: String?
+    /// False when no trust anchor can repair the failure (a SHA-1 signature Go refuses whatever the roots).
+    public var fixable: Bool
+
+    public init(
+        line: Int, endpoint: Endpoint?, engine: String, reference: String? = nil, path: String? = nil,
+        fixable: Bool = true
+    ) {
+        self.line = line
+        self.endpoint = endpoint
+        self.engine = engine
+        self.reference = reference
+        self.path = path
+        self.fixable = fixable
+    }
+}
