@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "TrustmendCoreTests",
             dependencies: ["TrustmendCore"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

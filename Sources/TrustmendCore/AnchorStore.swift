@@ -1,0 +1,39 @@
+/// A trust route: where anchors are written and how the engines come to read them.
+///
+/// The system store (anchor directory + update tool) and the per-registry stores implement the same
+/// protocol, so the repair does not branch on the route. Paths are absolute paths on the node, never
+/// under a sandbox root: the store maps them.
+public protocol AnchorStore: Sendable {
+    /// `system` or `registry`, recorded in the ledger.
+    var route: String { get }
+    /// The command that rebuilds the bundle, as shown to an operator.
+    var updateCommand: String { get }
+    /// The bundle file Go-based engines read after `refresh()`.
+    var bundlePath: String { get }
+
+    /// Where each anchor would be written, in the same order.
+    func plannedFiles(for anchors: [ChainCertificate]) -> [String]
+    /// Writes each anchor atomically and returns the paths written. A file that already holds the same
+    /// certificate is left as it is and still returned.
+    func write(_ anchors: [ChainCertificate]) throws -> [String]
+    /// Reads files back (for a rollback of a removal); a missing file is skipped.
+    func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])]
+    /// Restores files read by `read(_:)`.
+    func restore(_ files: [(path: String, contents: [UInt8])]) throws
+    /// Deletes files; a file already gone is not an error.
+    func delete(_ files: [String]) throws
+    /// Runs the update tool. Returns its output.
+    func refresh() async throws -> String
+    /// The text of the bundle Go reads.
+    func bundlePEM() throws -> String
+    /// Whether a file exists.
+    func exists(_ file: String) -> Bool
+}
+
+/// Where the ledger is kept.
+public protocol LedgerStore: Sendable {
+    /// The ledger; an empty one when none was written yet.
+    func load() throws -> Ledger
+    /// Replaces the ledger atomically.
+    func save(_ ledger: Ledger) throws
+}

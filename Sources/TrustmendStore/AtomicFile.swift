@@ -1,0 +1,58 @@
+import Glibc
+
+/// Replaces files so that a reader, or a crash, sees either the old contents or the new, never a mix.
+///
+/// Write to a temporary file in the same directory (created exclusively, never following a link), set
+/// the mode, fsync, rename over the target, fsync the directory.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(TrustStoreError) {
+        let directory = parent(of: path)
+        let temporary = directory + "/.trustmend-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd: Int32
+        switch Syscalls.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode) {
+        case .success(let f): fd = f
+        case .failure(let e): throw TrustStoreError(.write, path: path, errno: e)
+        }
+        var ok = false
+        defer {
+            Syscalls.close(fd)
+            if !ok { _ = Syscalls.unlink(temporary) }
+        }
+        if case .failure(let e) = Syscalls.writeAll(fd, bytes) { throw TrustStoreError(.write, path: path, errno: e) }
+        if case .failure(let e) = Syscalls.fchmod(fd, mode) { throw TrustStoreError(.write, path: path, errno: e) }
+        if case .failure(let e) = Syscalls.fsync(fd) { throw TrustStoreError(.write, path: path, errno: e) }
+        if case .failure(let e) = Syscalls.rename(temporary, path) { throw TrustStoreError(.write, path: path, errno: e) }
+        ok = true
+        syncDirectory(directory)
+    }
+
+    static func remove(_ path: String) throws(TrustStoreError) {
+        if case .failure(let e) = Syscalls.unlink(path) { throw TrustStoreError(.delete, path: path, errno: e) }
+        syncDirectory(parent(of: path))
+    }
+
+    /// Creates a directory and its missing parents with `mode`.
+    static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(TrustStoreError) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if Syscalls.isDirectory(current) { continue }
+            if case .failure(let e) = Syscalls.mkdir(current, mode) {
+                throw TrustStoreError(.createDirectory, path: current, errno: e)
+            }
+        }
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func syncDirectory(_ directory: String) {
+        // Makes the rename itself durable; a failure here loses nothing that was not already at risk.
+        if case .success(let fd) = Syscalls.open(directory, O_RDONLY | O_DIRECTORY) {
+            _ = Syscalls.fsync(fd)
+            Syscalls.close(fd)
+        }
+    }
+}

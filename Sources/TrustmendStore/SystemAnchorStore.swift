@@ -1,0 +1,130 @@
+import Glibc
+import TrustmendCore
+
+/// The system route: the distro's anchor directory, its update tool, and the bundle Go reads.
+///
+/// Every path is a node path, mapped under `root` so that `--root /tmp/x` works on a sandbox. Under a
+/// sandbox root the Debian family's `update-ca-certificates` is pointed at the sandbox with its directory
+/// flags; other families' tools cannot be, so they need `toolOverride`.
+public struct SystemAnchorStore: AnchorStore {
+    public let root: String
+    public let profile: DistroProfile
+    public let toolOverride: String?
+    public let toolTimeout: Duration
+    public let bundlePath: String
+    public var route: String { "system" }
+
+    public init(
+        root: String = "/", profile: DistroProfile, toolOverride: String? = nil, toolTimeout: Duration = .seconds(120),
+        bundlePath: String? = nil
+    ) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.profile = profile
+        self.toolOverride = toolOverride
+        self.toolTimeout = toolTimeout
+        self.bundlePath = bundlePath ?? profile.bundle
+    }
+
+    /// The path of a node path on this machine's disk.
+    public func onDisk(_ nodePath: String) -> String { root == "/" ? nodePath : root + nodePath }
+
+    public var updateCommand: String { (try? updateTool().commandLine) ?? profile.updateCommandLine }
+
+    /// The name a certificate gets in the anchor directory: fixed prefix, first 16 hex digits of its SHA-256.
+    /// Nothing from a log or a server reaches a path.
+    public func fileName(for anchor: ChainCertificate) -> String {
+        "trustmend-\(anchor.sha256.prefix(16))\(profile.anchorSuffix)"
+    }
+
+    public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {
+        anchors.map { profile.anchorDirectory + "/" + fileName(for: $0) }
+    }
+
+    public func write(_ anchors: [ChainCertificate]) throws -> [String] {
+        try AtomicFile.makeDirectories(onDisk(profile.anchorDirectory))
+        var written = [String]()
+        for (anchor, file) in zip(anchors, plannedFiles(for: anchors)) {
+            let bytes = Array(anchor.pem.utf8)
+            if case .success(let existing) = Syscalls.readAll(onDisk(file), limit: 1 << 20), existing == bytes {
+                written.append(file)
+                continue
+            }
+            do {
+                try AtomicFile.write(bytes, to: onDisk(file))
+            } catch {
+                try? delete(written)
+                throw error
+            }
+            written.append(file)
+        }
+        return written
+    }
+
+    public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
+        try files.compactMap { file throws(TrustStoreError) in
+            switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
+            case .success(let bytes): return (file, bytes)
+            case .failure(let e) where e.code == ENOENT: return nil
+            case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
+            }
+        }
+    }
+
+    public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
+        for file in files { try AtomicFile.write(file.contents, to: onDisk(file.path)) }
+    }
+
+    public func delete(_ files: [String]) throws {
+        for file in files { try AtomicFile.remove(onDisk(file)) }
+    }
+
+    public func exists(_ file: String) -> Bool { Syscalls.isRegularFile(onDisk(file)) }
+
+    public func refresh() async throws -> String {
+        try await updateTool().run()
+    }
+
+    public func bundlePEM() throws -> String {
+        switch Syscalls.readAll(onDisk(bundlePath), limit: 64 << 20) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(bundlePath), errno: e)
+        }
+    }
+
+    /// The anchor files in the directory that trustmend wrote (by name), whether or not the ledger knows them.
+    public func trustmendFiles() -> [String] {
+        guard case .success(let names) = Syscalls.listDirectory(onDisk(profile.anchorDirectory)) else { return [] }
+        return names.filter { $0.hasPrefix("trustmend-") && $0.hasSuffix(profile.anchorSuffix) }
+            .map { profile.anchorDirectory + "/" + $0 }
+    }
+
+    /// The argument vector that rebuilds the bundle.
+    public func updateTool() throws(TrustStoreError) -> UpdateTool {
+        let environment = ["TRUSTMEND_ROOT": root]
+        if let toolOverride {
+            return UpdateTool(executable: toolOverride, arguments: profile.updateArguments, environment: environment, timeout: toolTimeout)
+        }
+        guard let tool = profile.updateTool.first(where: Syscalls.isExecutable) else {
+            throw TrustStoreError(
+                .toolMissing, path: profile.updateTool[0],
+                detail: "install the distro's ca-certificates package, or pass --update-tool PATH")
+        }
+        if root == "/" {
+            return UpdateTool(executable: tool, arguments: profile.updateArguments, timeout: toolTimeout)
+        }
+        guard profile.family == .debian else {
+            throw TrustStoreError(
+                .sandboxUnsupported, path: tool,
+                detail: "pass --update-tool PATH with a tool that rebuilds the bundle under $TRUSTMEND_ROOT")
+        }
+        // Debian's update-ca-certificates takes every directory it uses as a flag.
+        let arguments = [
+            "--certsconf", onDisk("/etc/ca-certificates.conf"),
+            "--certsdir", onDisk("/usr/share/ca-certificates"),
+            "--localcertsdir", onDisk(profile.anchorDirectory),
+            "--etccertsdir", onDisk("/etc/ssl/certs"),
+            "--hooksdir", onDisk("/etc/ca-certificates/update.d"),
+        ]
+        return UpdateTool(executable: tool, arguments: arguments, environment: environment, timeout: toolTimeout)
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+import Subprocess
+import SystemPackage
+
+/// Runs a distro's trust-store update tool: no shell, a fixed argument vector, a time limit.
+///
+/// The tool runs in its own session so that a timeout kills it together with whatever it spawned
+/// (`update-ca-certificates` runs `openssl rehash`, hooks and `sed`).
+public struct UpdateTool: Sendable, Hashable {
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String: String]
+    public var timeout: Duration
+
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.timeout = timeout
+    }
+
+    public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
+
+    /// Runs the tool and returns its combined output. Throws `toolMissing`, `toolFailed` with the tail of
+    /// its output, or `toolTimedOut`.
+    public func run() async throws(TrustStoreError) -> String {
+        guard Syscalls.isExecutable(executable) else { throw TrustStoreError(.toolMissing, path: executable) }
+        var overrides: [Environment.Key: String?] = ["LC_ALL": "C"]
+        for (key, value) in environment { overrides[Environment.Key(rawValue: key)!] = value }
+        if ProcessEnvironment.value("PATH") == nil {
+            overrides["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        }
+        let executable = self.executable
+        let arguments = self.arguments
+        let timeout = self.timeout
+        let env = Environment.inherit.updating(overrides)
+        let outcome: Outcome
+        do {
+            outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in
+                group.addTask {
+                    var options = PlatformOptions()
+                    options.createSession = true
+                    options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(arguments), environment: env,
+                        platformOptions: options, input: .none, output: .string(limit: 1 << 20),
+                        error: .string(limit: 1 << 20))
+                    let text = result.standardOutput + result.standardError
+                    return .finished(result.terminationStatus, text)
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return .timedOut
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+        } catch {
+            throw TrustStoreError(.toolFailed, path: commandLine, detail: "\(error)")
+        }
+        switch outcome {
+        case .timedOut:
+            throw TrustStoreError(.toolTimedOut, path: commandLine, detail: "limit \(timeout)")
+        case .finished(let status, let text):
+            guard case .exited(0) = status else {
+                let tail = text.split(separator: "\n").suffix(8).joined(separator: " | ")
+                throw TrustStoreError(.toolFailed, path: commandLine, detail: "\(status); output: \(tail)")
+            }
+            return text
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case finished(TerminationStatus, String)
+        case timedOut
+    }
+}
+
+/// This process's environment, read without Foundation.
+public enum ProcessEnvironment {
+    public static func value(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        return String(cString: raw)
+    }
+
+    public static var all: [String: String] {
+        var result = [String: String]()
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
