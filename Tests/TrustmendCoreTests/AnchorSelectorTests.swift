@@ -1,0 +1,104 @@
+import FoundationEssentials
+import Testing
+@testable import TrustmendCore
+
+@Suite struct AnchorSelectorTests {
+    let debian = DistroProfile.profile(for: .debian)
+    let rhel = DistroProfile.profile(for: .rhel)
+
+    @Test func topCAIsTheSentRootWhenPresent() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.intermediate, t.root])
+        #expect(try AnchorSelector(profile: debian).select(from: chain, now: TestChain.now).get() == [t.root])
+    }
+
+    @Test func topCAIsTheIntermediateWhenTheRootIsNotSent() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.intermediate])
+        #expect(try AnchorSelector(profile: debian).select(from: chain, now: TestChain.now).get() == [t.intermediate])
+    }
+
+    @Test func scrambledOrderStillFindsTheTop() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.root, t.intermediate])
+        #expect(try AnchorSelector(profile: debian).select(from: chain, now: TestChain.now).get() == [t.root])
+    }
+
+    @Test func fullChainIsEveryCATopmostFirstNeverTheLeaf() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.intermediate, t.root])
+        let anchors = try AnchorSelector(choice: .fullChain, profile: debian).select(from: chain, now: TestChain.now).get()
+        #expect(anchors == [t.root, t.intermediate])
+    }
+
+    @Test func aLoneSelfSignedServerIsItsOwnRootOnDebian() throws {
+        let s = try TestChain.selfSigned()
+        #expect(!s.isCA && s.isSelfSigned)
+        let chain = PeerChain(endpoint: try Endpoint(host: "selfsigned.test"), certificates: [s])
+        #expect(try AnchorSelector(profile: debian).select(from: chain, now: TestChain.now).get() == [s])
+    }
+
+    @Test(arguments: [true, false])
+    func aNonCASelfSignedServerIsRefusedOnP11KitFamilies(withBasicConstraints: Bool) throws {
+        let s = try TestChain.selfSigned(basicConstraints: withBasicConstraints)
+        let chain = PeerChain(endpoint: try Endpoint(host: "selfsigned.test"), certificates: [s])
+        let result = AnchorSelector(profile: rhel).select(from: chain, now: TestChain.now)
+        guard case .failure(.nonCAAnchorOnP11Kit(_, .rhel)) = result else {
+            Issue.record("expected a p11-kit refusal, got \(result)")
+            return
+        }
+        #expect("\(try #require(result.failureValue))".contains("per-registry route"))
+    }
+
+    @Test func anOrdinaryLeafAloneIsNeverAnAnchor() throws {
+        let t = try TestChain()
+        let result = AnchorSelector(profile: debian).select(from: try t.chain([t.leaf]), now: TestChain.now)
+        guard case .failure(.onlyLeaf) = result else {
+            Issue.record("expected onlyLeaf, got \(result)")
+            return
+        }
+    }
+
+    @Test func pinsMustMatchEveryAnchor() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.intermediate, t.root])
+        let good = AnchorSelector(profile: debian, pins: [t.root.sha256.uppercased()])
+        #expect(try good.select(from: chain, now: TestChain.now).get() == [t.root])
+        let bad = AnchorSelector(profile: debian, pins: [t.intermediate.sha256])
+        guard case .failure(.pinMismatch) = bad.select(from: chain, now: TestChain.now) else {
+            Issue.record("a wrong pin must refuse")
+            return
+        }
+    }
+
+    @Test func anExpiredRootIsRefused() throws {
+        let t = try TestChain(rootExpired: true)
+        guard case .failure(.expired) = AnchorSelector(profile: debian).select(from: try t.chain([t.leaf, t.intermediate, t.root]), now: TestChain.now) else {
+            Issue.record("an expired anchor must be refused")
+            return
+        }
+    }
+
+    @Test func emptyChainIsRefused() throws {
+        let chain = PeerChain(endpoint: try Endpoint(host: "x.test"), certificates: [])
+        guard case .failure(.emptyChain) = AnchorSelector(profile: debian).select(from: chain, now: TestChain.now) else {
+            Issue.record("expected emptyChain")
+            return
+        }
+    }
+
+    @Test func pemRoundTripsThroughTheParser() throws {
+        let t = try TestChain()
+        let chain = try t.chain([t.leaf, t.intermediate])
+        let parsed = PEM.certificates(in: "junk\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" + chain.pem)
+        #expect(parsed == [t.leaf.der, t.intermediate.der])
+        #expect(chain.pem.split(separator: "\n").allSatisfy { $0.count <= 64 })
+    }
+}
+
+extension Result {
+    var failureValue: Failure? {
+        if case .failure(let f) = self { return f }
+        return nil
+    }
+}
