@@ -4,6 +4,28 @@ import ArgumentParser
 struct Trustmend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustmend",
-        abstract: "Repairs image pulls that fail with 'x509: certificate signed by unknown authority'."
+        abstract: "Repairs image pulls that fail with 'x509: certificate signed by unknown authority'.",
+        discussion: """
+            trustmend finds the endpoint in the engine's log, fetches the chain it presents, installs the anchor \
+            the operator's policy allows into the distro's trust store, verifies, and restarts the engine over D-Bus.
+            """,
+        version: VersionInfo.text,
+        subcommands: [Fix.self, List.self, Remove.self, Doctor.self]
     )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            StandardError.write(failure.description)
+            exit(withError: ExitCode(failure.exitCode))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

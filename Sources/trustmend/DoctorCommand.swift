@@ -1,0 +1,176 @@
+import ArgumentParser
+import Glibc
+import TrustmendCore
+import TrustmendStore
+import TrustmendSystemd
+
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check everything a repair depends on; say what is wrong and how to fix it.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Option(name: .long, help: ArgumentHelp("Talk to systemd on this D-Bus address instead of the system bus.", valueName: "ADDRESS"))
+    var bus: String?
+
+    static let engineUnits = ["containerd.service", "docker.service", "kubelet.service", "crio.service"]
+    static let proxyKeys = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"]
+
+    func run() async throws {
+        var report = DoctorReport()
+        let root = node.root
+
+        // The distro and its row.
+        var profile: DistroProfile?
+        do {
+            let chosen = try node.profile()
+            profile = chosen
+            let source = node.distro.map { "--distro \($0)" } ?? "/etc/os-release"
+            report.ok("distro", "\(chosen.family.rawValue) family (from \(source)); anchors in \(chosen.anchorDirectory), bundle \(chosen.bundle)")
+        } catch {
+            report.fail("distro", "\(error)", fix: "pass --distro FAMILY")
+        }
+
+        if let profile {
+            let store = node.store(profile: profile)
+            let directory = store.onDisk(profile.anchorDirectory)
+            if !NodeFiles.exists(directory) {
+                report.warn("anchor directory", "\(directory) does not exist", fix: "trustmend creates it on the first install")
+            } else if access(directory, W_OK) != 0 {
+                report.fail("anchor directory", "\(directory) is not writable by this user", fix: "run as root")
+            } else {
+                report.ok("anchor directory", "\(directory) is writable")
+            }
+            do {
+                let tool = try store.updateTool()
+                report.ok("update tool", tool.commandLine)
+            } catch {
+                report.fail("update tool", "\(error)", fix: "install the distro's ca-certificates package")
+            }
+            let bundle = store.onDisk(profile.bundle)
+            if NodeFiles.exists(bundle) {
+                let count = PEM.certificates(in: NodeFiles.readText(bundle) ?? "").count
+                report.ok("bundle", "\(bundle) holds \(count) certificates")
+            } else {
+                report.fail("bundle", "\(bundle) is missing", fix: "run \(profile.updateCommandLine)")
+            }
+            ledgerChecks(&report, store: store)
+        }
+
+        await engineChecks(&report, profile: profile)
+
+        let liveRestore = DockerSettings.liveRestore(root: root)
+        let daemonJSON = NodeFiles.onDisk("/etc/docker/daemon.json", root: root)
+        if let bytes = NodeFiles.read(daemonJSON), (try? DockerDaemonConfig(parsing: bytes)) == nil {
+            report.warn("docker live-restore", "\(daemonJSON) is not valid JSON", fix: "fix the file; dockerd will refuse to start with it")
+        } else if liveRestore {
+            report.ok("docker live-restore", "on: a dockerd restart keeps containers running")
+        } else {
+            report.warn(
+                "docker live-restore", "off: restarting dockerd stops every container, so trustmend will not restart docker by itself",
+                fix: "set \"live-restore\": true in /etc/docker/daemon.json (not in swarm mode)")
+        }
+
+        let journals = ["/var/log/journal", "/run/log/journal"].map { NodeFiles.onDisk($0, root: root) }
+        if let readable = journals.first(where: { access($0, R_OK | X_OK) == 0 }) {
+            report.ok("journal", "\(readable) is readable")
+        } else {
+            report.warn("journal", "no readable journal directory (\(journals.joined(separator: ", ")))",
+                fix: "run as root or in the systemd-journal group; the daemon cannot detect failures without it")
+        }
+
+        report.print()
+        if report.failed { throw ExitCode(1) }
+    }
+
+    func ledgerChecks(_ report: inout DoctorReport, store: SystemAnchorStore) {
+        do {
+            let ledger = try node.ledger.load()
+            let installed = ledger.entries.filter { $0.state == .installed }
+            let missing = installed.flatMap(\.files).filter { !store.exists($0) && $0.hasPrefix(store.profile.anchorDirectory) }
+            let known = Set(ledger.entries.flatMap(\.files))
+            let orphans = store.trustmendFiles().filter { !known.contains($0) }
+            if !missing.isEmpty {
+                report.warn("installed anchors", "\(missing.count) file(s) in the ledger are gone: \(missing.joined(separator: ", "))",
+                    fix: "trustmend remove HOST to forget them, or trustmend fix HOST to reinstall")
+            } else if !orphans.isEmpty {
+                report.warn("installed anchors", "trustmend-* files not in the ledger: \(orphans.joined(separator: ", "))",
+                    fix: "check them, then delete them and run the update tool")
+            } else {
+                report.ok("installed anchors", "\(installed.count) in the ledger, all present")
+            }
+            let pending = ledger.entries.filter { $0.state == .pending }
+            if !pending.isEmpty {
+                report.warn("unfinished installs", "\(pending.count) install(s) interrupted by a crash", fix: "the next fix or daemon start rolls them back")
+            }
+        } catch {
+            report.fail("ledger", "\(error)", fix: "move \(node.ledger.path) aside")
+        }
+    }
+
+    func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?) async {
+        let systemd: SystemdUnitRestarter
+        do {
+            systemd = try SystemdUnitRestarter(address: bus)
+        } catch {
+            report.warn("engines", "cannot ask systemd over D-Bus: \(error)", fix: "run on a node booted with systemd, as root")
+            return
+        }
+        var anyEngine = false
+        for unit in Self.engineUnits {
+            guard let state = try? await systemd.activeState(of: unit), state.exists else {
+                report.info(unit, "not installed")
+                continue
+            }
+            anyEngine = true
+            let pid = state.mainPID > 0 ? ", MainPID \(state.mainPID)" : ""
+            if state.isActive {
+                report.ok(unit, "\(state.activeState) (\(state.subState))\(pid)")
+            } else {
+                report.warn(unit, "\(state.activeState) (\(state.subState))", fix: "start it if this node should run it")
+            }
+            let environment = state.environment.filter { entry in Self.proxyKeys.contains { entry.hasPrefix($0 + "=") } }
+            if !environment.isEmpty {
+                report.info("  environment", environment.map(Self.redacted).joined(separator: " "))
+            }
+            if let profile {
+                let sources = GoTrustSources(environment: state.environment) { path in
+                    access(NodeFiles.onDisk(path, root: node.root), R_OK) == 0
+                }
+                if sources.overridden, sources.file != profile.bundle {
+                    report.warn("  roots", "\(unit) reads \(sources.file ?? "no file") (SSL_CERT_FILE), not \(profile.bundle)",
+                        fix: "anchors installed by the update tool will not reach it; drop SSL_CERT_FILE or point it at \(profile.bundle)")
+                }
+            }
+        }
+        if !anyEngine { report.warn("engines", "no container engine unit found", fix: "nothing to repair on this node") }
+    }
+
+    /// Proxy URLs may carry passwords: show the user but not the password.
+    static func redacted(_ entry: String) -> String {
+        guard let at = entry.lastIndex(of: "@"), let scheme = entry.firstRange(of: "://"),
+            let colon = entry[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return entry }
+        return String(entry[..<colon]) + ":***" + String(entry[at...])
+    }
+}
+
+/// The checks `doctor` ran, printed one per line.
+struct DoctorReport {
+    enum Status: String { case ok = " OK ", warn = "WARN", fail = "FAIL", info = "    " }
+    var lines: [(Status, String, String, String?)] = []
+
+    mutating func ok(_ name: String, _ detail: String) { lines.append((.ok, name, detail, nil)) }
+    mutating func warn(_ name: String, _ detail: String, fix: String) { lines.append((.warn, name, detail, fix)) }
+    mutating func fail(_ name: String, _ detail: String, fix: String) { lines.append((.fail, name, detail, fix)) }
+    mutating func info(_ name: String, _ detail: String) { lines.append((.info, name, detail, nil)) }
+
+    var failed: Bool { lines.contains { $0.0 == .fail } }
+
+    func print() {
+        for (status, name, detail, fix) in lines {
+            Swift.print("[\(status.rawValue)] \(name): \(detail)")
+            if let fix { Swift.print("         fix: \(fix)") }
+        }
+    }
+}

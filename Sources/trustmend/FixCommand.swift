@@ -1,0 +1,174 @@
+import ArgumentParser
+import FoundationEssentials
+import TrustmendCore
+import TrustmendStore
+import TrustmendSystemd
+import TrustmendTLS
+
+struct Fix: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Repair one endpoint: fetch its chain, install the anchor, rebuild the bundle, verify, optionally restart.",
+        discussion: """
+            Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \
+            and pass it with --expect-sha256 when you can. Exit status: 0 repaired or nothing to do, 1 failed \
+            (anything written was rolled back), 3 refused (pin mismatch, an ordinary leaf, a non-CA anchor on a \
+            p11-kit distro).
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: ArgumentHelp("The endpoint whose certificate failed.", valueName: "HOST[:PORT]"))
+    var endpoint: String
+
+    @Option(name: .long, help: ArgumentHelp("Which certificates become anchors: top-ca (default) or full-chain.", valueName: "CHOICE"))
+    var anchor: AnchorChoice = .topCA
+
+    @Option(
+        name: .customLong("expect-sha256"),
+        help: ArgumentHelp("Install only if every anchor has this SHA-256 (repeatable; colons allowed).", valueName: "HEX"))
+    var pins: [String] = []
+
+    @Flag(name: .long, help: "Print the plan; change nothing.")
+    var dryRun = false
+
+    @Option(name: .long, help: ArgumentHelp("Restart an engine afterwards over D-Bus: containerd, docker, auto or none.", valueName: "ENGINE"))
+    var restart: RestartRequest = .none
+
+    @Option(name: .long, help: ArgumentHelp("Wait this long for a restart job to finish.", valueName: "SECONDS"))
+    var restartTimeout: Int = 90
+
+    @Option(name: .long, help: ArgumentHelp("Talk to systemd on this D-Bus address instead of the system bus.", valueName: "ADDRESS"))
+    var bus: String?
+
+    func validate() throws {
+        _ = try parsedEndpoint()
+        for pin in pins {
+            let hex = pin.lowercased().filter { $0 != ":" }
+            guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
+                throw ValidationError("--expect-sha256 takes 64 hex digits (colons allowed), not \"\(pin)\"")
+            }
+        }
+        guard (1...3600).contains(restartTimeout) else { throw ValidationError("--restart-timeout takes 1 to 3600 seconds") }
+    }
+
+    func parsedEndpoint() throws -> Endpoint {
+        do { return try Endpoint(parsing: endpoint) } catch { throw ValidationError("\(error)") }
+    }
+
+    func run() async throws {
+        let endpoint = try parsedEndpoint()
+        let profile = try node.profile()
+        let store = node.store(profile: profile)
+        let repairer = Repairer(
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: node.ledger,
+            profile: profile)
+
+        if !dryRun {
+            let recovered = try await repairer.recover()
+            for entry in recovered {
+                print("rolled back an install a crash left unfinished: \(entry.host):\(entry.port) sha256 \(entry.sha256)")
+            }
+        }
+
+        let request = RepairRequest(
+            endpoint: endpoint, fetchOptions: try connection.fetchOptions(for: endpoint), choice: anchor, pins: Set(pins),
+            reason: "manual", dryRun: dryRun)
+        print("fetching the chain of \(endpoint)\(request.fetchOptions.proxy.map { " through proxy \($0)" } ?? "")")
+        let outcome: RepairOutcome
+        do {
+            outcome = try await repairer.repair(request)
+        } catch {
+            throw CommandFailure("trustmend: \(error)", exitCode: error.code == .refused ? 3 : 1)
+        }
+
+        switch outcome {
+        case .alreadyTrusted(let chain):
+            describe(chain)
+            print("already trusted: the chain verifies against \(store.bundlePath); nothing to install")
+            print("if the engine still fails, it has not reloaded its roots since the bundle changed: restart it")
+        case .alreadyInstalled(let plan, _):
+            describe(plan.chain)
+            print("already installed by trustmend: \(plan.files.joined(separator: ", ")); nothing rewritten")
+        case .planned(let plan):
+            describe(plan.chain)
+            describe(anchors: plan.anchors)
+            for file in plan.files { print("would write \(file) (mode 0644)") }
+            print("would run \(plan.updateCommand)")
+            print("would verify the chain against \(plan.bundlePath)")
+            if restart != .none { print("would plan a restart: --restart \(restart.rawValue)") }
+            return
+        case .installed(let plan, _):
+            describe(plan.chain)
+            describe(anchors: plan.anchors)
+            for file in plan.files { print("wrote \(file)") }
+            print("ran \(plan.updateCommand)")
+            print("verified: the chain now validates against \(plan.bundlePath)")
+        }
+        if outcome.changedTrust || restart != .none {
+            try await restartEngines()
+        }
+    }
+
+    func describe(_ chain: PeerChain) {
+        print("the server sent \(chain.certificates.count) certificate\(chain.certificates.count == 1 ? "" : "s"):")
+        for (index, cert) in chain.certificates.enumerated() {
+            let kind = cert.isSelfSigned ? "self-signed " + (cert.isCA ? "CA" : "server certificate") : cert.isCA ? "CA" : "server certificate"
+            print("  \(index) \(cert.subject) — \(kind), issued by \(cert.issuer), sha256 \(cert.sha256)")
+        }
+    }
+
+    func describe(anchors: [ChainCertificate]) {
+        for anchor in anchors {
+            print("anchor: \(anchor.subject), sha256 \(anchor.sha256), expires \(anchor.notAfter.formatted(.iso8601))")
+        }
+    }
+
+    func restartEngines() async throws {
+        guard restart != .none else {
+            print("restart required: Go-based engines load the roots once per process; run again with --restart auto, "
+                + "or restart containerd/docker yourself")
+            return
+        }
+        let systemd: SystemdUnitRestarter
+        do { systemd = try SystemdUnitRestarter(address: bus) } catch {
+            throw CommandFailure("trustmend: the anchor is installed, but systemd cannot be reached to restart the engine: \(error)")
+        }
+        let facts = EngineFacts(
+            containerd: try? await systemd.activeState(of: EngineFacts.containerdUnit),
+            docker: try? await systemd.activeState(of: EngineFacts.dockerUnit),
+            dockerLiveRestore: DockerSettings.liveRestore(root: node.root))
+        var failed = false
+        for decision in RestartPlanner.plan(restart, facts: facts) {
+            guard case .restart(let unit, let warning) = decision else {
+                print(decision.description)
+                continue
+            }
+            if let warning { print("warning: \(warning)") }
+            do {
+                let outcome = try await systemd.restart(unit: unit, timeout: .seconds(restartTimeout))
+                if outcome.succeeded {
+                    print("restarted \(unit)")
+                } else {
+                    print("restart of \(unit) ended with \"\(outcome.result)\"; see journalctl -u \(unit)")
+                    failed = true
+                }
+            } catch {
+                print("cannot restart \(unit): \(error)")
+                failed = true
+            }
+        }
+        if failed { throw CommandFailure("trustmend: the anchor is installed, but an engine restart failed") }
+    }
+}
+
+extension AnchorChoice: ExpressibleByArgument {}
+extension RestartRequest: ExpressibleByArgument {}
+
+/// Reads docker's daemon.json for live-restore.
+enum DockerSettings {
+    static func liveRestore(root: String) -> Bool {
+        guard let bytes = NodeFiles.read(NodeFiles.onDisk("/etc/docker/daemon.json", root: root)) else { return false }
+        return (try? DockerDaemonConfig(parsing: bytes))?.liveRestore ?? false
+    }
+}

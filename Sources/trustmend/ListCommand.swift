@@ -1,0 +1,40 @@
+import ArgumentParser
+import FoundationEssentials
+import TrustmendCore
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the anchors trustmend installed, from its ledger.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Flag(name: .long, help: "Print the ledger entries as JSON Lines.")
+    var json = false
+
+    func run() async throws {
+        let ledger = try node.ledger.load()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            for entry in ledger.entries {
+                print(String(decoding: try encoder.encode(entry), as: UTF8.self))
+            }
+            return
+        }
+        if ledger.entries.isEmpty {
+            print("No anchors installed by trustmend (ledger: \(node.ledger.path)).")
+            return
+        }
+        for entry in ledger.entries {
+            let endpoint = entry.endpoint?.authority ?? "\(entry.host):\(entry.port)"
+            let state = entry.state == .installed ? "" : " [\(entry.state.rawValue): rolled back at the next repair]"
+            print("\(endpoint)  sha256 \(entry.sha256)\(state)")
+            print("    subject \(entry.subject)")
+            print("    issuer  \(entry.issuer)")
+            print("    expires \(entry.notAfter.formatted(.iso8601)), installed \(entry.installedAt.formatted(.iso8601)) via the \(entry.route) route")
+            for file in entry.files { print("    file    \(file)") }
+            print("    why     \(entry.reason)")
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Glibc
+
+/// Small reads of node files by the commands (os-release, daemon.json), mapped under `--root`.
+enum NodeFiles {
+    static func onDisk(_ nodePath: String, root: String) -> String {
+        root == "/" ? nodePath : (root.hasSuffix("/") ? String(root.dropLast()) : root) + nodePath
+    }
+
+    /// The file's bytes, nil when it cannot be read; at most `limit` bytes are read.
+    static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes = [UInt8](repeating: 0, count: limit)
+        let n = fread(&bytes, 1, limit, file)
+        guard ferror(file) == 0 else { return nil }
+        return Array(bytes[0..<n])
+    }
+
+    static func readText(_ path: String) -> String? {
+        read(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}
+
+/// Writes to standard error without Foundation.
+enum StandardError {
+    static func write(_ text: String) {
+        var line = text
+        if !line.hasSuffix("\n") { line += "\n" }
+        fputs(line, stderr)
+    }
+}
