@@ -30,6 +30,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]
         ),
         .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .yum(["libyaml-devel"])]
+        ),
+        .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"]), .yum(["systemd-devel"])]
@@ -65,6 +70,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TrustmendConfig",
+            dependencies: ["CYAML", "TrustmendCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TrustmendStore",
             dependencies: [
                 "TrustmendCore",
@@ -78,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -95,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "TrustmendAdapterTests",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "trustmend",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "trustmend",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict

@@ -78,7 +78,7 @@ struct Fix: AsyncParsableCommand {
         let outcome: RepairOutcome
         do {
             outcome = try await repairer.repair(request)
-        } catch {
+        } catch let error as RepairError {
             throw CommandFailure("trustmend: \(error)", exitCode: error.code == .refused ? 3 : 1)
         }
 

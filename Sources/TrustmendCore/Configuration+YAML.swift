@@ -1,0 +1,240 @@
+extension Configuration {
+    /// Reads the configuration from a parsed YAML document. Unknown keys, wrong types and out-of-range
+    /// values are errors naming the key and its line; nothing is guessed.
+    public init(yaml root: YAMLNode?) throws(ConfigError) {
+        self.init()
+        guard let root, !root.isNull else { return }
+        let top = try Fields(root, path: "")
+        if let n = try top.take("mode") { mode = try n.choice(Mode.self, key: "mode") }
+        if let n = try top.take("trust_any") { trustAny = try n.bool("trust_any") }
+        if let n = try top.take("anchor") { anchor = try n.choice(AnchorChoice.self, key: "anchor") }
+        if let n = try top.take("allow") { allow = try n.list("allow").map(Self.rule) }
+        if let n = try top.take("sources") {
+            let sources = try Fields(n, path: "sources.")
+            if let j = try sources.take("journal") {
+                let journal = try Fields(j, path: "sources.journal.")
+                if let n = try journal.take("enabled") { journalEnabled = try n.bool("sources.journal.enabled") }
+                if let n = try journal.take("units") {
+                    journalUnits = try n.list("sources.journal.units").map { node throws(ConfigError) in
+                        let unit = try node.string("sources.journal.units")
+                        guard Self.isUnitName(unit) else {
+                            throw ConfigError(line: node.line, "sources.journal.units: \"\(unit)\" is not a systemd unit name like containerd.service")
+                        }
+                        return unit
+                    }
+                }
+                if let n = try journal.take("look_back") { journalLookBack = try n.duration("sources.journal.look_back", max: .seconds(7 * 86400)) }
+                if let n = try journal.take("directory") { journalDirectory = n.isNull ? nil : try n.absolutePath("sources.journal.directory") }
+                try journal.finish()
+            }
+            if let n = try sources.take("files") {
+                files = try n.list("sources.files").map { node throws(ConfigError) in try node.absolutePath("sources.files") }
+            }
+            try sources.finish()
+        }
+        if let n = try top.take("restart") {
+            let restart = try Fields(n, path: "restart.")
+            if let n = try restart.take("containerd") { restartContainerd = try n.choice(ContainerdRestart.self, key: "restart.containerd") }
+            if let n = try restart.take("docker") { restartDocker = try n.choice(DockerRestart.self, key: "restart.docker") }
+            if let n = try restart.take("min_interval") { restartMinInterval = try n.duration("restart.min_interval", max: .seconds(86400)) }
+            if let n = try restart.take("timeout") { restartTimeout = try n.duration("restart.timeout", min: .seconds(1), max: .seconds(3600)) }
+            try restart.finish()
+        }
+        if let n = try top.take("debounce") { debounce = try n.duration("debounce", max: .seconds(3600)) }
+        if let n = try top.take("backoff") { backoff = try n.duration("backoff", max: .seconds(7 * 86400)) }
+        if let n = try top.take("max_installs_per_hour") { maxInstallsPerHour = try n.integer("max_installs_per_hour", 0...1000) }
+        if let n = try top.take("fetch") {
+            let fetch = try Fields(n, path: "fetch.")
+            if let n = try fetch.take("connect_timeout") { connectTimeout = try n.duration("fetch.connect_timeout", min: .seconds(1), max: .seconds(600)) }
+            if let n = try fetch.take("handshake_timeout") { handshakeTimeout = try n.duration("fetch.handshake_timeout", min: .seconds(1), max: .seconds(600)) }
+            if let n = try fetch.take("proxy") {
+                let text = try n.string("fetch.proxy")
+                switch text {
+                case "engine": proxy = .engine
+                case "none": proxy = .none
+                default:
+                    do { proxy = .url(try ProxyURL(parsing: text)) } catch {
+                        throw ConfigError(line: n.line, "fetch.proxy: \(error); or say engine or none")
+                    }
+                }
+            }
+            try fetch.finish()
+        }
+        if let n = try top.take("update_tool_timeout") { updateToolTimeout = try n.duration("update_tool_timeout", min: .seconds(1), max: .seconds(3600)) }
+        if let n = try top.take("state_directory") { stateDirectory = try n.absolutePath("state_directory") }
+        try top.finish()
+
+        if trustAny && !allow.isEmpty {
+            throw ConfigError(line: 0, "trust_any: true and allow rules together are ambiguous: remove one")
+        }
+    }
+
+    static func rule(_ node: YAMLNode) throws(ConfigError) -> AllowRule {
+        let fields = try Fields(node, path: "allow[].")
+        guard let hostNode = try fields.take("host") else {
+            throw ConfigError(line: node.line, "an allow rule needs a host (for example host: \"registry.corp.example\")")
+        }
+        let host: HostPattern
+        do { host = try HostPattern(try hostNode.string("allow[].host")) } catch { throw ConfigError(line: hostNode.line, error.message) }
+        var rule = AllowRule(host: host, line: node.line)
+        if let n = try fields.take("port"), !n.isNull { rule.port = UInt16(try n.integer("allow[].port", 1...65535)) }
+        if let n = try fields.take("sha256") {
+            let items: [YAMLNode]
+            if case .scalar = n.value { items = [n] } else { items = try n.list("allow[].sha256") }
+            for item in items {
+                let hex = try item.string("allow[].sha256").lowercased().filter { $0 != ":" }
+                guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
+                    throw ConfigError(line: item.line, "allow[].sha256: a pin is 64 hex digits (colons allowed), as `openssl x509 -noout -fingerprint -sha256` prints")
+                }
+                rule.sha256.insert(hex)
+            }
+        }
+        if let n = try fields.take("anchor") { rule.anchor = try n.choice(AnchorChoice.self, key: "allow[].anchor") }
+        try fields.finish()
+        return rule
+    }
+
+    static func isUnitName(_ text: String) -> Bool {
+        guard text.utf8.count <= 255, let dot = text.lastIndex(of: "."), dot != text.startIndex else { return false }
+        let suffix = text[text.index(after: dot)...]
+        guard ["service", "socket", "scope", "slice", "target"].contains(suffix) else { return false }
+        return text.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 58 || c == 45 || c == 95 || c == 46 || c == 64 || c == 92
+        }
+    }
+}
+
+/// The keys of one mapping, taken one by one; `finish()` names the first key nobody took.
+final class Fields {
+    let node: YAMLNode
+    let path: String
+    var pairs: [YAMLNode.Pair]
+
+    init(_ node: YAMLNode, path: String) throws(ConfigError) {
+        guard case .mapping(let pairs) = node.value else {
+            throw ConfigError(line: node.line, "\(path.isEmpty ? "the configuration" : String(path.dropLast())) must be a mapping of keys")
+        }
+        self.node = node
+        self.path = path
+        self.pairs = pairs
+        var seen = Set<String>()
+        for pair in pairs {
+            guard case .scalar(let key, _) = pair.key.value else { continue }
+            guard seen.insert(key).inserted else { throw ConfigError(line: pair.key.line, "\(path)\(key) is given twice") }
+        }
+    }
+
+    func take(_ key: String) throws(ConfigError) -> YAMLNode? {
+        guard let index = pairs.firstIndex(where: { if case .scalar(key, _) = $0.key.value { true } else { false } }) else { return nil }
+        return pairs.remove(at: index).value
+    }
+
+    func finish() throws(ConfigError) {
+        guard let pair = pairs.first, case .scalar(let key, _) = pair.key.value else { return }
+        throw ConfigError(line: pair.key.line, "unknown key \"\(path)\(key)\"; see the configuration reference in README.md")
+    }
+}
+
+extension YAMLNode {
+    func string(_ key: String) throws(ConfigError) -> String {
+        guard case .scalar(let text, _) = value, !isNull else { throw ConfigError(line: line, "\(key) must be a single value") }
+        return text
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool {
+        switch try string(key) {
+        case "true", "True", "TRUE", "yes", "on": return true
+        case "false", "False", "FALSE", "no", "off": return false
+        case let other: throw ConfigError(line: line, "\(key) must be true or false, not \"\(other)\"")
+        }
+    }
+
+    func integer(_ key: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        let text = try string(key)
+        guard let n = Int(text), range.contains(n) else {
+            throw ConfigError(line: line, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+        }
+        return n
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, key: String) throws(ConfigError) -> T where T.RawValue == String {
+        let text = try string(key)
+        guard let value = T(rawValue: text) else {
+            let options = T.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigError(line: line, "\(key) must be one of \(options), not \"\(text)\"")
+        }
+        return value
+    }
+
+    func list(_ key: String) throws(ConfigError) -> [YAMLNode] {
+        if isNull { return [] }
+        guard case .sequence(let items) = value else { throw ConfigError(line: line, "\(key) must be a list") }
+        return items
+    }
+
+    func absolutePath(_ key: String) throws(ConfigError) -> String {
+        let text = try string(key)
+        guard text.hasPrefix("/"), !text.utf8.contains(0), !text.split(separator: "/").contains("..") else {
+            throw ConfigError(line: line, "\(key) must be an absolute path without \"..\", not \"\(text)\"")
+        }
+        return text
+    }
+
+    /// `90`, `90s`, `500ms`, `10m`, `1h`, `1d`, or combinations like `1h30m`.
+    func duration(_ key: String, min: Duration = .zero, max: Duration) throws(ConfigError) -> Duration {
+        let text = try string(key)
+        guard let d = DurationText.parse(text) else {
+            throw ConfigError(line: line, "\(key) must be a duration like 30s, 10m or 1h, not \"\(text)\"")
+        }
+        guard d >= min, d <= max else { throw ConfigError(line: line, "\(key) must be between \(DurationText.format(min)) and \(DurationText.format(max))") }
+        return d
+    }
+}
+
+/// Durations as people write them in configuration files.
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
+        if let seconds = Int(text), seconds >= 0 { return .seconds(seconds) }
+        var total = Duration.zero
+        var number = ""
+        var unit = ""
+        var any = false
+        func flush() -> Bool {
+            guard let n = Int(number) else { return false }
+            switch unit {
+            case "ms": total += .milliseconds(n)
+            case "s": total += .seconds(n)
+            case "m": total += .seconds(n * 60)
+            case "h": total += .seconds(n * 3600)
+            case "d": total += .seconds(n * 86400)
+            default: return false
+            }
+            number = ""
+            unit = ""
+            any = true
+            return true
+        }
+        for ch in text {
+            if ch.isNumber {
+                if !unit.isEmpty { guard flush() else { return nil } }
+                number.append(ch)
+            } else if ch.isLetter {
+                guard !number.isEmpty else { return nil }
+                unit.append(ch)
+            } else {
+                return nil
+            }
+        }
+        guard !number.isEmpty, flush(), any else { return nil }
+        return total
+    }
+
+    public static func format(_ d: Duration) -> String {
+        let seconds = d.components.seconds
+        if seconds % 86400 == 0 && seconds > 0 { return "\(seconds / 86400)d" }
+        if seconds % 3600 == 0 && seconds > 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 && seconds > 0 { return "\(seconds / 60)m" }
+        if seconds == 0 && d > .zero { return "\(d.components.attoseconds / 1_000_000_000_000_000)ms" }
+        return "\(seconds)s"
+    }
+}
