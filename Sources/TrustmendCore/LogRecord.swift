@@ -1,0 +1,21 @@
+/// One log entry as a source delivers it, with the fields that say who wrote it.
+public struct LogRecord: Sendable, Hashable {
+    public enum Origin: Sendable, Hashable {
+        /// From the journal, with the trusted fields journald set itself (`_SYSTEMD_UNIT`, `_UID`);
+        /// nil when the entry lacks them.
+        case journal(unit: String?, uid: UInt32?)
+        /// From a log file that passed the ownership check when it was opened.
+        case file(path: String)
+    }
+
+    public var message: String
+    public var origin: Origin
+    /// Where the source stands after this record: a journal cursor or `path:offset`.
+    public var position: String
+
+    public init(message: String, origin: Origin, position: String) {
+        self.message = message
+        self.origin = origin
+        self.position = position
+    }
+}

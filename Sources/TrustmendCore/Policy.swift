@@ -1,0 +1,132 @@
+/// Why a detection leads to no action. Not an error: a decision, logged with its reason.
+public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
+    /// The entry does not come from a configured engine unit running as root (forged or foreign).
+    case untrustedSource(String)
+    case noEndpoint
+    /// No anchor can repair this failure (a SHA-1 signature).
+    case unfixable
+    case notAllowed
+    /// Already reported or failed recently; `until` is when it may be tried again.
+    case coolingDown(until: Duration)
+    case hourlyCapReached(Int)
+    /// Already waiting in the current batch.
+    case alreadyQueued
+
+    public var description: String {
+        switch self {
+        case .untrustedSource(let why): "not from a trusted engine unit (\(why))"
+        case .noEndpoint: "the line names no endpoint"
+        case .unfixable: "no trust anchor can repair this failure (a signature algorithm Go refuses)"
+        case .notAllowed: "the host is not in the allow list"
+        case .coolingDown: "backing off after a recent attempt or report"
+        case .hourlyCapReached(let cap): "the cap of \(cap) installs per hour is reached"
+        case .alreadyQueued: "already queued in this batch"
+        }
+    }
+}
+
+/// A detection the policy lets through: repair this endpoint with these pins and this anchor choice.
+public struct Approval: Sendable, Hashable {
+    public var endpoint: Endpoint
+    public var detection: Detection
+    /// The rule that allowed it; nil under `trust_any`.
+    public var rule: AllowRule?
+    public var choice: AnchorChoice
+    public var pins: Set<String>
+    /// The triggering log line, recorded in the ledger.
+    public var reason: String
+    /// Report mode: decide and log, change nothing.
+    public var reportOnly: Bool
+}
+
+public enum PolicyDecision: Sendable, Hashable {
+    case act(Approval)
+    /// `report` is true when the skip deserves a notice to the operator (a host outside the policy, once
+    /// per back-off period), false when a debug line is enough.
+    case skip(SkipReason, report: Bool)
+}
+
+/// The ordered guards every detection passes: trusted source, endpoint valid, allowed, not cooling
+/// down, under the hourly cap. The first veto wins. Time is a monotonic `Duration` since an arbitrary
+/// start, given by the caller, so tests drive it without sleeping.
+///
+/// Memory stays bounded under floods of distinct hosts: every table is capped at `maxTracked` entries,
+/// and expired entries go first.
+public struct Policy: Sendable {
+    public var configuration: Configuration
+    public var maxTracked: Int
+
+    private var quietUntil: [Endpoint: Duration] = [:]
+    private var installTimes: [Duration] = []
+    private var queued: Set<Endpoint> = []
+
+    public init(configuration: Configuration, maxTracked: Int = 10_000) {
+        self.configuration = configuration
+        self.maxTracked = maxTracked
+    }
+
+    /// Decides one detection from one record. Records a report's back-off; an approval is queued until
+    /// `finished(_:succeeded:at:)` is called for it.
+    public mutating func decide(_ detection: Detection, record: LogRecord, now: Duration) -> PolicyDecision {
+        if let why = untrusted(record.origin) { return .skip(.untrustedSource(why), report: false) }
+        guard let endpoint = detection.endpoint else { return .skip(.noEndpoint, report: false) }
+        guard detection.fixable else { return coolDown(endpoint, .unfixable, now: now) }
+        guard !queued.contains(endpoint) else { return .skip(.alreadyQueued, report: false) }
+        if let until = quietUntil[endpoint], until > now { return .skip(.coolingDown(until: until), report: false) }
+
+        let rule = configuration.allow.first { $0.matches(endpoint) }
+        guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
+
+        let reportOnly = configuration.mode == .report
+        if !reportOnly {
+            installTimes.removeAll { $0 <= now - .seconds(3600) }
+            if installTimes.count >= configuration.maxInstallsPerHour {
+                return coolDown(endpoint, .hourlyCapReached(configuration.maxInstallsPerHour), now: now)
+            }
+        }
+        queued.insert(endpoint)
+        let approval = Approval(
+            endpoint: endpoint, detection: detection, rule: rule, choice: rule?.anchor ?? configuration.anchor,
+            pins: rule?.sha256 ?? [], reason: String(record.message.prefix(2048)), reportOnly: reportOnly)
+        return .act(approval)
+    }
+
+    /// Ends an approval: a change made counts against the hourly cap; a failure backs the host off.
+    public mutating func finished(_ endpoint: Endpoint, installed: Bool, failed: Bool, now: Duration) {
+        queued.remove(endpoint)
+        if installed { installTimes.append(now) }
+        if failed || !installed { remember(endpoint, until: now + configuration.backoff, now: now) }
+    }
+
+    /// Hosts currently backed off (for tests and the status line).
+    public var trackedHosts: Int { quietUntil.count }
+
+    func untrusted(_ origin: LogRecord.Origin) -> String? {
+        switch origin {
+        case .file:
+            return nil
+        case .journal(let unit, let uid):
+            guard let unit else { return "no _SYSTEMD_UNIT" }
+            guard configuration.journalUnits.contains(unit) else { return "_SYSTEMD_UNIT=\(unit)" }
+            guard uid == 0 else { return "_UID=\(uid.map(String.init) ?? "missing")" }
+            return nil
+        }
+    }
+
+    private mutating func coolDown(_ endpoint: Endpoint, _ reason: SkipReason, now: Duration) -> PolicyDecision {
+        remember(endpoint, until: now + configuration.backoff, now: now)
+        return .skip(reason, report: true)
+    }
+
+    private mutating func remember(_ endpoint: Endpoint, until: Duration, now: Duration) {
+        if quietUntil.count >= maxTracked {
+            quietUntil = quietUntil.filter { $0.value > now }
+            if quietUntil.count >= maxTracked {
+                // Still full of live entries: drop the tenth that frees up soonest, in one pass.
+                let doomed = quietUntil.sorted { $0.value < $1.value }.prefix(max(1, maxTracked / 10))
+                for (key, _) in doomed { quietUntil.removeValue(forKey: key) }
+            }
+        }
+        quietUntil[endpoint] = until
+    }
+}
