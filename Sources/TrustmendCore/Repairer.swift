@@ -112,95 +112,142 @@ public struct Repairer: Sendable {
         return try await repair(request, chain: chain)
     }
 
-    /// The repair with a chain already fetched (the daemon fetches once, then decides by policy).
+    /// The repair with a chain already fetched.
     public func repair(_ request: RepairRequest, chain: PeerChain) async throws(RepairError) -> RepairOutcome {
-        let endpoint = request.endpoint
-        func fail(_ code: RepairError.Code, _ cause: any Error, rolledBack: Bool = false) -> RepairError {
-            RepairError(code: code, endpoint: endpoint, rolledBack: rolledBack, cause: cause)
-        }
+        try await repairBatch([(request, chain)])[0].get()
+    }
 
-        let selector = AnchorSelector(choice: request.choice, profile: profile, pins: request.pins)
-        let anchors: [ChainCertificate]
-        switch selector.select(from: chain, now: now()) {
-        case .success(let chosen): anchors = chosen
-        case .failure(let refusal): throw fail(.refused, refusal)
+    /// Repairs several endpoints with one run of the update tool: every anchor is written, the bundle is
+    /// rebuilt once, each chain is verified. Chains that fail verification have their anchors taken out
+    /// again (with one more rebuild); the others stay. A failing update tool rolls back the whole batch.
+    /// Results come in the order of `items`.
+    public func repairBatch(_ items: [(request: RepairRequest, chain: PeerChain)]) async -> [Result<RepairOutcome, RepairError>] {
+        var results = [Result<RepairOutcome, RepairError>?](repeating: nil, count: items.count)
+        func fail(_ i: Int, _ code: RepairError.Code, _ cause: any Error, rolledBack: Bool = false) {
+            results[i] = .failure(RepairError(code: code, endpoint: items[i].request.endpoint, rolledBack: rolledBack, cause: cause))
         }
-        let plan = RepairPlan(
-            chain: chain, anchors: anchors, files: store.plannedFiles(for: anchors),
-            updateCommand: store.updateCommand, bundlePath: store.bundlePath)
 
         var book: Ledger
-        do { book = try ledger.load() } catch { throw fail(.ledger, error) }
+        do { book = try ledger.load() } catch {
+            for i in items.indices { fail(i, .ledger, error) }
+            return results.map { $0! }
+        }
+        let bundleBefore = try? store.bundlePEM()
 
-        let shas = Set(anchors.map(\.sha256))
-        let mine = book.entries.filter {
-            $0.host == endpoint.host && $0.port == endpoint.port && $0.state == .installed && shas.contains($0.sha256)
-                && $0.route == store.route
+        // Decide per item: refused, nothing to do, or an install.
+        var plans = [Int: RepairPlan]()
+        for (i, item) in items.enumerated() {
+            let (request, chain) = item
+            let endpoint = request.endpoint
+            let selector = AnchorSelector(choice: request.choice, profile: profile, pins: request.pins)
+            let anchors: [ChainCertificate]
+            switch selector.select(from: chain, now: now()) {
+            case .success(let chosen): anchors = chosen
+            case .failure(let refusal):
+                fail(i, .refused, refusal)
+                continue
+            }
+            let plan = RepairPlan(
+                chain: chain, anchors: anchors, files: store.plannedFiles(for: anchors),
+                updateCommand: store.updateCommand, bundlePath: store.bundlePath)
+            let shas = Set(anchors.map(\.sha256))
+            let mine = book.entries.filter {
+                $0.host == endpoint.host && $0.port == endpoint.port && $0.state == .installed && shas.contains($0.sha256)
+                    && $0.route == store.route
+            }
+            if Set(mine.map(\.sha256)) == shas, mine.allSatisfy({ $0.files.allSatisfy(store.exists) }) {
+                results[i] = .success(.alreadyInstalled(plan, mine))
+            } else if let bundleBefore, (try? verifier.verify(chain, againstBundle: bundleBefore, extraAnchors: [])) != nil {
+                results[i] = .success(.alreadyTrusted(chain))
+            } else if request.dryRun {
+                results[i] = .success(.planned(plan))
+            } else {
+                plans[i] = plan
+            }
         }
-        if Set(mine.map(\.sha256)) == shas, mine.allSatisfy({ $0.files.allSatisfy(store.exists) }) {
-            return .alreadyInstalled(plan, mine)
-        }
-        if let bundle = try? store.bundlePEM(), (try? verifier.verify(chain, againstBundle: bundle, extraAnchors: [])) != nil {
-            return .alreadyTrusted(chain)
-        }
-        if request.dryRun { return .planned(plan) }
+        guard !plans.isEmpty else { return results.map { $0! } }
 
-        let when = now()
-        let entries = zip(anchors, plan.files).map { anchor, file in
-            LedgerEntry(
-                host: endpoint.host, port: endpoint.port, sha256: anchor.sha256, subject: anchor.subject,
-                issuer: anchor.issuer, notAfter: anchor.notAfter, files: [file], route: store.route, installedAt: when,
-                reason: String(request.reason.prefix(4096)), state: .pending)
-        }
-        // Pending first: a crash between here and the end leaves a record that `recover()` rolls back.
+        // Pending entries first: a crash between here and the end leaves a record that `recover()` rolls back.
         let before = book
-        book.entries.removeAll { entry in entries.contains { $0.host == entry.host && $0.port == entry.port && $0.sha256 == entry.sha256 } }
-        book.entries += entries
-        do { try ledger.save(book) } catch { throw fail(.ledger, error) }
+        let when = now()
+        var pending = [Int: [LedgerEntry]]()
+        for (i, plan) in plans {
+            let request = items[i].request
+            pending[i] = zip(plan.anchors, plan.files).map { anchor, file in
+                LedgerEntry(
+                    host: request.endpoint.host, port: request.endpoint.port, sha256: anchor.sha256, subject: anchor.subject,
+                    issuer: anchor.issuer, notAfter: anchor.notAfter, files: [file], route: store.route, installedAt: when,
+                    reason: String(request.reason.prefix(4096)), state: .pending)
+            }
+        }
+        let newEntries = pending.values.flatMap { $0 }
+        book.entries.removeAll { old in newEntries.contains { $0.host == old.host && $0.port == old.port && $0.sha256 == old.sha256 } }
+        book.entries += newEntries
+        do { try ledger.save(book) } catch {
+            for i in plans.keys { fail(i, .ledger, error) }
+            return results.map { $0! }
+        }
 
-        // Files that another entry already relies on stay put in a rollback.
+        // Files that an installed entry already relies on never go in a rollback.
         let shared = Set(before.entries.filter { $0.state == .installed }.flatMap(\.files))
-        func rollback(_ written: [String]) async {
-            try? store.delete(written.filter { !shared.contains($0) })
+        var written = [Int: [String]]()
+        for (i, plan) in plans {
+            do { written[i] = try store.write(plan.anchors) } catch { fail(i, .write, error, rolledBack: true) }
+        }
+        func takeBack(_ indices: some Sequence<Int>) {
+            let keep = Set(written.filter { !Set(indices).contains($0.key) }.values.flatMap { $0 })
+            let doomed = indices.flatMap { written[$0] ?? [] }.filter { !shared.contains($0) && !keep.contains($0) }
+            try? store.delete(doomed)
+        }
+
+        if !written.isEmpty {
+            do {
+                _ = try await store.refresh()
+            } catch {
+                takeBack(written.keys)
+                _ = try? await store.refresh()
+                try? ledger.save(before)
+                for i in written.keys { fail(i, .updateTool, error, rolledBack: true) }
+                return results.map { $0! }
+            }
+        }
+
+        var verified = Set<Int>()
+        var unverified = [Int: any Error]()
+        let bundle = Result { try store.bundlePEM() }
+        for i in written.keys.sorted() {
+            do {
+                try verifier.verify(items[i].chain, againstBundle: try bundle.get(), extraAnchors: [])
+                verified.insert(i)
+            } catch {
+                unverified[i] = error
+            }
+        }
+        if !unverified.isEmpty {
+            takeBack(unverified.keys)
             _ = try? await store.refresh()
-            try? ledger.save(before)
+            for (i, error) in unverified { fail(i, .verification, error, rolledBack: true) }
         }
 
-        let written: [String]
-        do {
-            written = try store.write(anchors)
-        } catch {
-            await rollback(plan.files)
-            throw fail(.write, error, rolledBack: true)
+        // Record: installed for the verified, gone for everything else of this batch.
+        book = before
+        var installedEntries = [Int: [LedgerEntry]]()
+        for i in verified {
+            installedEntries[i] = pending[i]!.map { var e = $0; e.state = .installed; return e }
         }
-        do {
-            _ = try await store.refresh()
-        } catch {
-            await rollback(written)
-            throw fail(.updateTool, error, rolledBack: true)
-        }
-        do {
-            let bundle = try store.bundlePEM()
-            try verifier.verify(chain, againstBundle: bundle, extraAnchors: [])
-        } catch {
-            await rollback(written)
-            throw fail(.verification, error, rolledBack: true)
-        }
-
-        let installed = entries.map { entry -> LedgerEntry in
-            var e = entry
-            e.state = .installed
-            return e
-        }
-        book.entries.removeAll { entry in entries.contains(entry) }
-        book.entries += installed
+        let finalEntries = installedEntries.values.flatMap { $0 }
+        book.entries.removeAll { old in finalEntries.contains { $0.host == old.host && $0.port == old.port && $0.sha256 == old.sha256 } }
+        book.entries += finalEntries
         do {
             try ledger.save(book)
         } catch {
-            await rollback(written)
-            throw fail(.ledger, error, rolledBack: true)
+            takeBack(verified)
+            _ = try? await store.refresh()
+            for i in verified { fail(i, .ledger, error, rolledBack: true) }
+            return results.map { $0! }
         }
-        return .installed(plan, installed)
+        for i in verified { results[i] = .success(.installed(plans[i]!, installedEntries[i]!)) }
+        return results.map { $0! }
     }
 
     /// Rolls back installs a crash left pending: their files go (unless an installed entry shares them),
