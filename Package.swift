@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         // Without its Foundation trait: the daemon stays on FoundationEssentials (FACTS §19).
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0", traits: []),
     ],
@@ -85,10 +86,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The daemon: long-running services built only on Core's protocols.
+        .target(
+            name: "TrustmendDaemon",
+            dependencies: [
+                "TrustmendCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -105,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "TrustmendAdapterTests",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "trustmend",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "trustmend",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict

@@ -72,7 +72,7 @@ public enum RestartPlanner {
     static let killsContainers =
         "dockerd without \"live-restore\": true in /etc/docker/daemon.json stops every container when it restarts"
 
-    static func containerd(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
+    public static func containerd(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
         let unit = EngineFacts.containerdUnit
         guard let state = facts.containerd, state.exists else { return .skip(unit: unit, reason: notInstalled) }
         guard state.isActive else { return .skip(unit: unit, reason: "it is \(state.activeState), not running") }
@@ -83,7 +83,7 @@ public enum RestartPlanner {
         return .restart(unit: unit, warning: nil)
     }
 
-    static func docker(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
+    public static func docker(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
         let unit = EngineFacts.dockerUnit
         guard let state = facts.docker, state.exists else { return .skip(unit: unit, reason: notInstalled) }
         guard state.isActive else { return .skip(unit: unit, reason: "it is \(state.activeState), not running") }

@@ -1,0 +1,398 @@
+import FoundationEssentials
+import Logging
+import TrustmendCore
+
+/// The daemon's one piece of shared state: it turns records into decisions, collects approvals for the
+/// debounce window, repairs them in one batch, restarts each affected engine at most once, and keeps
+/// what must survive a crash (cursor, pending repairs, owed restarts) in the state file.
+///
+/// Time comes from the injected clock only, so tests drive debounce, back-off and restart intervals
+/// without sleeping.
+public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
+    enum State {
+        case idle
+        /// Approvals are being collected; a flush is scheduled for the end of the window.
+        case collecting
+        /// A batch is being repaired; new approvals wait for the next window.
+        case repairing
+    }
+
+    private var state = State.idle
+    private var configuration: Configuration
+    private var policy: Policy
+    private let wiring: DaemonWiring
+    private let clock: C
+    private let start: C.Instant
+    private let startDate: Date
+    private var logger: Logger
+
+    private var batch: [Approval] = []
+    /// The journal unit that logged each queued endpoint's failure.
+    private var loggedBy: [Endpoint: String] = [:]
+    private var reports: [(Endpoint, SkipReason)] = []
+    private var persisted: DaemonState
+    private var lastCheckpoint: Duration = .zero
+    private var dirty = false
+    private var flushTask: Task<Void, Never>?
+
+    /// Counts for tests and the status line.
+    public private(set) var recordsSeen = 0
+    public private(set) var detections = 0
+    public private(set) var batchesRun = 0
+
+    public init(configuration: Configuration, wiring: DaemonWiring, clock: C, logger: Logger, wallClock: Date = Date()) throws {
+        self.configuration = configuration
+        self.policy = Policy(configuration: configuration)
+        self.wiring = wiring
+        self.clock = clock
+        self.start = clock.now
+        self.startDate = wallClock
+        self.logger = logger
+        self.persisted = try wiring.state.load()
+    }
+
+    /// Where the sources resume.
+    public var journalCursor: String? { persisted.journalCursor }
+    public var filePositions: [String: FilePosition] { persisted.files }
+
+    var now: Duration { start.duration(to: clock.now) }
+    var wallNow: Date { startDate + TimeInterval(Double(now.components.seconds) + Double(now.components.attoseconds) / 1e18) }
+
+    // MARK: Records in
+
+    /// Decides one record. Saves the position after every record that carried a detection (so none is
+    /// acted on twice), and at most once a second otherwise.
+    public func handle(_ record: LogRecord) async {
+        recordsSeen += 1
+        guard let detection = wiring.scanner.scan(line: Substring(record.message), number: 0) else {
+            advance(record, force: false)
+            return
+        }
+        detections += 1
+        var meta = fields(detection)
+        meta["engine"] = .string(detection.engine)
+        switch policy.decide(detection, record: record, now: now) {
+        case .skip(.untrustedSource(let why), _):
+            meta["why"] = .string(why)
+            logger.debug("ignored: not from a trusted engine unit", metadata: meta)
+        case .skip(let reason, let report):
+            if report, let endpoint = detection.endpoint {
+                reports.append((endpoint, reason))
+                scheduleFlush()
+            } else {
+                meta["why"] = .string(reason.description)
+                logger.debug("skipped", metadata: meta)
+            }
+        case .act(let approval):
+            log(.detected, "unknown-authority pull failure", level: .info, meta)
+            batch.append(approval)
+            if let unit = unitHint(record) { loggedBy[approval.endpoint] = unit }
+            if !approval.reportOnly {
+                persisted.pending.append(PendingRepair(
+                    host: approval.endpoint.host, port: approval.endpoint.port, engine: unitHint(record) ?? detection.engine,
+                    reason: approval.reason))
+            }
+            scheduleFlush()
+        }
+        advance(record, force: true)
+    }
+
+    /// Re-queues what a crash left: pending repairs and owed restarts. Call once, before the sources start.
+    public func resume() async {
+        let pending = persisted.pending
+        persisted.pending = []
+        for item in pending {
+            guard let endpoint = try? Endpoint(host: item.host, port: Int(item.port)) else { continue }
+            let record = LogRecord(message: item.reason, origin: .journal(unit: item.engine, uid: 0), position: "")
+            let detection = Detection(line: 0, endpoint: endpoint, engine: item.engine)
+            if case .act(let approval) = policy.decide(detection, record: record, now: now) {
+                batch.append(approval)
+                loggedBy[endpoint] = item.engine
+                persisted.pending.append(item)
+            }
+        }
+        save()
+        if !batch.isEmpty || !persisted.restartsOwed.isEmpty { await flush() }
+    }
+
+    /// Applies a new configuration; the policy's memory of back-offs is kept only when the rules are the same.
+    public func reload(_ new: Configuration) {
+        let keep = new.allow == configuration.allow && new.trustAny == configuration.trustAny
+        configuration = new
+        if keep { policy.configuration = new } else { policy = Policy(configuration: new) }
+    }
+
+    /// Saves the position and anything else unsaved; called at shutdown.
+    public func shutdown() {
+        flushTask?.cancel()
+        save()
+    }
+
+    // MARK: Batches
+
+    private func scheduleFlush() {
+        guard state == .idle else { return }
+        state = .collecting
+        let delay = configuration.debounce
+        flushTask = Task { [clock] in
+            try? await clock.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            await self.flush()
+        }
+    }
+
+    /// Repairs everything collected so far, now.
+    public func flush() async {
+        guard state != .repairing else { return }
+        state = .repairing
+        defer {
+            state = .idle
+            if !batch.isEmpty || !reports.isEmpty { scheduleFlush() }
+        }
+        let approvals = batch
+        let reported = reports
+        batch = []
+        reports = []
+        batchesRun += 1
+
+        for (endpoint, reason) in reported { await report(endpoint, reason: reason) }
+
+        var items: [(request: RepairRequest, chain: PeerChain)] = []
+        var itemApprovals: [Approval] = []
+        var owed = Set(persisted.restartsOwed)
+        for approval in approvals {
+            let unit = unitFor(approval)
+            var environment: [String] = []
+            if let unit, let unitState = try? await wiring.systemd.activeState(of: unit) { environment = unitState.environment }
+            var options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
+            switch configuration.proxy {
+            case .none: break
+            case .url(let proxy): options.proxy = proxy
+            case .engine: options.proxy = wiring.engineProxy(approval.endpoint, environment)
+            }
+            do {
+                let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
+                if approval.reportOnly {
+                    reportWouldInstall(approval, chain: chain)
+                    finish(approval, installed: false, failed: false)
+                    continue
+                }
+                let request = RepairRequest(
+                    endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
+                    reason: approval.reason)
+                items.append((request, chain))
+                itemApprovals.append(approval)
+            } catch {
+                var meta = fields(approval.detection)
+                meta["error"] = .string("\(error)")
+                log(.refused, "cannot fetch the chain", level: .warning, meta)
+                finish(approval, installed: false, failed: true)
+            }
+        }
+
+        if !items.isEmpty {
+            let repairer = wiring.makeRepairer(configuration)
+            let results = await repairer.repairBatch(items)
+            for (approval, result) in zip(itemApprovals, results) {
+                var meta = fields(approval.detection)
+                let unit = unitFor(approval)
+                if let unit { meta["unit"] = .string(unit) }
+                switch result {
+                case .success(.installed(let plan, _)):
+                    meta["sha256"] = .string(plan.anchors.map(\.sha256).joined(separator: ","))
+                    meta["file"] = .string(plan.files.joined(separator: ","))
+                    meta["subject"] = .string(plan.anchors.first?.subject ?? "")
+                    log(.installed, "anchor installed", level: .notice, meta)
+                    meta["bundle"] = .string(plan.bundlePath)
+                    log(.verified, "chain verified against the bundle", level: .notice, meta)
+                    if let unit { owed.insert(unit) }
+                    finish(approval, installed: true, failed: false)
+                case .success(.alreadyInstalled), .success(.alreadyTrusted):
+                    // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
+                    logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
+                    if let unit { owed.insert(unit) }
+                    finish(approval, installed: false, failed: false)
+                case .success(.planned):
+                    finish(approval, installed: false, failed: false)
+                case .failure(let error):
+                    meta["error"] = .string("\(error.cause)")
+                    if error.code == .refused {
+                        log(.refused, "refused to trust the chain", level: .warning, meta)
+                    } else if error.rolledBack {
+                        log(.rolledBack, "repair failed and was rolled back", level: .warning, meta)
+                    } else {
+                        log(.refused, "repair failed", level: .warning, meta)
+                    }
+                    finish(approval, installed: false, failed: true)
+                }
+            }
+        }
+        persisted.restartsOwed = owed.sorted()
+        save()
+        await restartOwed()
+    }
+
+    private func finish(_ approval: Approval, installed: Bool, failed: Bool) {
+        policy.finished(approval.endpoint, installed: installed, failed: failed, now: now)
+        loggedBy.removeValue(forKey: approval.endpoint)
+        if let index = persisted.pending.firstIndex(where: { $0.host == approval.endpoint.host && $0.port == approval.endpoint.port }) {
+            persisted.pending.remove(at: index)
+        }
+    }
+
+    // MARK: Restarts
+
+    private func restartOwed() async {
+        guard !persisted.restartsOwed.isEmpty else { return }
+        let containerd = try? await wiring.systemd.activeState(of: EngineFacts.containerdUnit)
+        let docker = try? await wiring.systemd.activeState(of: EngineFacts.dockerUnit)
+        let facts = EngineFacts(containerd: containerd, docker: docker, dockerLiveRestore: wiring.dockerLiveRestore())
+        var stillOwed: [String] = []
+        var retryAt: Duration?
+        for unit in persisted.restartsOwed {
+            var meta: Logger.Metadata = ["unit": .string(unit)]
+            let decision: RestartDecision
+            switch unit {
+            case EngineFacts.dockerUnit:
+                decision = configuration.restartDocker == .never
+                    ? .skip(unit: unit, reason: "restart.docker is never")
+                    : RestartPlanner.docker(facts, explicit: configuration.restartDocker == .always)
+            case EngineFacts.containerdUnit:
+                decision = configuration.restartContainerd == .never
+                    ? .skip(unit: unit, reason: "restart.containerd is never")
+                    : RestartPlanner.containerd(facts, explicit: false)
+            default:
+                let state = try? await wiring.systemd.activeState(of: unit)
+                decision = state?.isActive == true ? .restart(unit: unit, warning: nil) : .skip(unit: unit, reason: "it is not running")
+            }
+            guard case .restart(_, let warning) = decision else {
+                if case .skip(_, let reason) = decision { meta["why"] = .string(reason) }
+                log(.restartDeferred, "restart required but not done", level: .warning, meta)
+                continue
+            }
+            if let last = persisted.lastRestart[unit] {
+                let next = last + TimeInterval(configuration.restartMinInterval.components.seconds)
+                if next > wallNow {
+                    meta["until"] = .string(next.formatted(.iso8601))
+                    log(.restartDeferred, "restart postponed: minimum interval", level: .notice, meta)
+                    stillOwed.append(unit)
+                    let wait = now + .seconds(next.timeIntervalSince(wallNow).rounded(.up))
+                    retryAt = min(retryAt ?? wait, wait)
+                    continue
+                }
+            }
+            if let warning { meta["warning"] = .string(warning) }
+            log(.restartRequested, "restarting the engine to reload its roots", level: .notice, meta)
+            persisted.lastRestart[unit] = wallNow
+            save()
+            do {
+                let outcome = try await wiring.systemd.restart(unit: unit, timeout: configuration.restartTimeout)
+                if outcome.succeeded {
+                    log(.restartCompleted, "engine restarted", level: .notice, meta)
+                } else {
+                    meta["result"] = .string(outcome.result)
+                    log(.restartFailed, "engine restart failed", level: .error, meta)
+                }
+            } catch {
+                meta["error"] = .string("\(error)")
+                log(.restartFailed, "engine restart failed", level: .error, meta)
+            }
+        }
+        persisted.restartsOwed = stillOwed
+        save()
+        if let retryAt {
+            let delay = retryAt - now
+            Task { [clock] in
+                try? await clock.sleep(for: delay)
+                await self.flush()
+            }
+        }
+    }
+
+    // MARK: Reports
+
+    private func report(_ endpoint: Endpoint, reason: SkipReason) async {
+        var meta: Logger.Metadata = ["host": .string(endpoint.host), "port": .stringConvertible(endpoint.port), "why": .string(reason.description)]
+        switch reason {
+        case .notAllowed:
+            let options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
+            if let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
+                case .success(let anchors) = AnchorSelector(choice: configuration.anchor, profile: wiring.makeRepairer(configuration).profile)
+                    .select(from: chain, now: wallNow)
+            {
+                let pins = anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " ")
+                meta["sha256"] = .string(anchors.map(\.sha256).joined(separator: ","))
+                meta["subject"] = .string(anchors.first?.subject ?? "")
+                meta["command"] = .string("trustmend fix \(endpoint.authority) \(pins)")
+            } else {
+                meta["command"] = .string("trustmend fix \(endpoint.authority) --dry-run")
+            }
+            log(.reported, "host outside the allow list: not trusted", level: .warning, meta)
+        default:
+            log(.refused, "not repaired", level: .warning, meta)
+        }
+    }
+
+    private func reportWouldInstall(_ approval: Approval, chain: PeerChain) {
+        var meta = fields(approval.detection)
+        let profile = wiring.makeRepairer(configuration).profile
+        switch AnchorSelector(choice: approval.choice, profile: profile, pins: approval.pins).select(from: chain, now: wallNow) {
+        case .success(let anchors):
+            meta["sha256"] = .string(anchors.map(\.sha256).joined(separator: ","))
+            meta["command"] = .string("trustmend fix \(approval.endpoint.authority) " + anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " "))
+            log(.reported, "report mode: would install the anchor", level: .notice, meta)
+        case .failure(let refusal):
+            meta["why"] = .string(refusal.description)
+            log(.refused, "report mode: would refuse the chain", level: .warning, meta)
+        }
+    }
+
+    // MARK: Helpers
+
+    private func unitHint(_ record: LogRecord) -> String? {
+        if case .journal(let unit?, _) = record.origin { return unit }
+        return nil
+    }
+
+    private func unitFor(_ approval: Approval) -> String? {
+        EngineUnits.unit(loggedBy: loggedBy[approval.endpoint], engine: approval.detection.engine, runtime: EngineFacts.containerdUnit)
+    }
+
+    private func advance(_ record: LogRecord, force: Bool) {
+        switch record.origin {
+        case .journal:
+            if !record.position.isEmpty { persisted.journalCursor = record.position }
+        case .file(let path):
+            if let position = FilePosition(encoded: record.position) { persisted.files[path] = position }
+        }
+        dirty = true
+        if force || now - lastCheckpoint >= .seconds(1) { save() }
+    }
+
+    private func save() {
+        do {
+            try wiring.state.save(persisted)
+            dirty = false
+            lastCheckpoint = now
+        } catch {
+            log(.sourceProblem, "cannot save the state", level: .error, ["error": .string("\(error)")])
+        }
+    }
+
+    private func fields(_ detection: Detection) -> Logger.Metadata {
+        var meta: Logger.Metadata = [:]
+        if let e = detection.endpoint {
+            meta["host"] = .string(e.host)
+            meta["port"] = .stringConvertible(e.port)
+        }
+        if let reference = detection.reference { meta["image"] = .string(reference) }
+        return meta
+    }
+
+    private func log(_ event: Event, _ message: Logger.Message, level: Logger.Level, _ metadata: Logger.Metadata) {
+        var meta = metadata
+        meta["message_id"] = .string(event.messageID)
+        meta["event"] = .string(event.rawValue)
+        logger.log(level: level, message, metadata: meta)
+    }
+}
