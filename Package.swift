@@ -71,6 +71,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TrustmendJournal",
+            dependencies: ["CSystemd", "TrustmendCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TrustmendConfig",
             dependencies: ["CYAML", "TrustmendCore"],
             swiftSettings: strict
@@ -100,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendJournal",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "TrustmendAdapterTests",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "trustmend",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendJournal", "trustmend",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -1,0 +1,173 @@
+import CSystemd
+import Glibc
+import TrustmendCore
+
+/// sd-journal, every raw call in one place. Not thread-safe: used only on a `BlockingWorker`.
+final class SDJournal {
+    private var handle: OpaquePointer?
+    /// Written to wake a blocked `wait()`.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    enum Target: Sendable {
+        case system
+        case directory(String)
+        case files([String])
+    }
+
+    init(_ target: Target) throws(JournalError) {
+        var j: OpaquePointer?
+        let r: Int32
+        switch target {
+        case .system:
+            r = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM))
+        case .directory(let path):
+            r = sd_journal_open_directory(&j, path, 0)
+        case .files(let paths):
+            var cStrings = paths.map { strdup($0) } + [nil]
+            r = cStrings.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                    sd_journal_open_files(&j, $0, 0)
+                }
+            }
+            for p in cStrings { free(p) }
+        }
+        guard r >= 0, let j else { throw JournalError(.open, errno: -r, detail: "\(target)") }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            sd_journal_close(j)
+            throw JournalError(.open, errno: errno, detail: "pipe")
+        }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        }
+        handle = j
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        // Long lines are cut at 64 KiB: no engine error is longer, and floods stay bounded.
+        sd_journal_set_data_threshold(j, 65536)
+    }
+
+    deinit {
+        if let handle { sd_journal_close(handle) }
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+    }
+
+    func addMatch(_ match: String) throws(JournalError) {
+        let r = match.withCString { sd_journal_add_match(handle, $0, 0) }
+        guard r >= 0 else { throw JournalError(.match, errno: -r, detail: match) }
+    }
+
+    func addDisjunction() { sd_journal_add_disjunction(handle) }
+    func addConjunction() { sd_journal_add_conjunction(handle) }
+
+    /// Positions after the entry with `cursor`; false when the cursor is not in the journal any more.
+    func seekAfter(cursor: String) throws(JournalError) -> Bool {
+        let r = cursor.withCString { sd_journal_seek_cursor(handle, $0) }
+        guard r >= 0 else { throw JournalError(.seek, errno: -r, detail: "cursor") }
+        // seek_cursor lands on the nearest entry; step onto it and skip it only if it is the saved one.
+        guard sd_journal_next(handle) > 0 else { return true }
+        let same = cursor.withCString { sd_journal_test_cursor(handle, $0) } > 0
+        if !same { sd_journal_previous(handle) }
+        return same
+    }
+
+    func seek(realtimeMicroseconds: UInt64) throws(JournalError) {
+        let r = sd_journal_seek_realtime_usec(handle, realtimeMicroseconds)
+        guard r >= 0 else { throw JournalError(.seek, errno: -r, detail: "realtime") }
+    }
+
+    func seekTail() { sd_journal_seek_tail(handle) }
+
+    /// Moves to the next entry; false at the end.
+    func next() throws(JournalError) -> Bool {
+        let r = sd_journal_next(handle)
+        guard r >= 0 else { throw JournalError(.read, errno: -r, detail: "next") }
+        return r > 0
+    }
+
+    /// The field's value (without `NAME=`), nil when the entry lacks it.
+    func field(_ name: String) -> String? {
+        var data: UnsafeRawPointer?
+        var length = 0
+        let r = name.withCString { sd_journal_get_data(handle, $0, &data, &length) }
+        guard r >= 0, let data else { return nil }
+        let prefix = name.utf8.count + 1
+        guard length >= prefix else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: data + prefix, count: length - prefix)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func cursor() -> String? {
+        var raw: UnsafeMutablePointer<CChar>?
+        guard sd_journal_get_cursor(handle, &raw) >= 0, let raw else { return nil }
+        defer { free(raw) }
+        return String(cString: raw)
+    }
+
+    enum WaitResult { case changed, woken }
+
+    /// Blocks until the journal changes or `wake()` is called. No timeout of its own: idle costs nothing.
+    func wait() throws(JournalError) -> WaitResult {
+        let fd = sd_journal_get_fd(handle)
+        guard fd >= 0 else { throw JournalError(.wait, errno: -fd, detail: "get_fd") }
+        var timeoutUsec: UInt64 = UInt64.max
+        _ = sd_journal_get_timeout(handle, &timeoutUsec)
+        var timeoutMs: Int32 = -1
+        if timeoutUsec != UInt64.max {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let nowUsec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+            timeoutMs = timeoutUsec > nowUsec ? Int32(min((timeoutUsec - nowUsec + 999) / 1000, 60_000)) : 0
+        }
+        var fds = [
+            pollfd(fd: fd, events: Int16(sd_journal_get_events(handle)), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        let r = poll(&fds, 2, timeoutMs)
+        if r < 0 && errno != EINTR { throw JournalError(.wait, errno: errno, detail: "poll") }
+        if fds[1].revents != 0 {
+            var buffer = [UInt8](repeating: 0, count: 64)
+            _ = Glibc.read(wakeRead, &buffer, buffer.count)
+            return .woken
+        }
+        let p = sd_journal_process(handle)
+        guard p >= 0 else { throw JournalError(.wait, errno: -p, detail: "process") }
+        return .changed
+    }
+
+    /// Wakes a blocked `wait()` from another thread. Only touches the pipe.
+    func wake() {
+        var byte: UInt8 = 1
+        _ = Glibc.write(wakeWrite, &byte, 1)
+    }
+}
+
+/// Why the journal cannot be read.
+public struct JournalError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable { case open, match, seek, read, wait }
+    public var code: Code
+    public var errno: Int32
+    public var detail: String
+
+    init(_ code: Code, errno: Int32, detail: String) {
+        self.code = code
+        self.errno = errno
+        self.detail = detail
+    }
+
+    public var description: String {
+        let reason = String(cString: strerror(errno))
+        switch code {
+        case .open:
+            let hint = errno == EACCES ? " (run as root or in the systemd-journal group)" : ""
+            return "cannot open the journal (\(detail)): \(reason)\(hint)"
+        case .match: return "cannot filter the journal on \(detail): \(reason)"
+        case .seek: return "cannot seek in the journal (\(detail)): \(reason)"
+        case .read: return "cannot read the journal: \(reason)"
+        case .wait: return "cannot wait for the journal (\(detail)): \(reason)"
+        }
+    }
+}
