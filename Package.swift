@@ -71,7 +71,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "TrustmendJournal",
+            name: "TrustmendSources",
             dependencies: ["CSystemd", "TrustmendCore"],
             swiftSettings: strict
         ),
@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendJournal",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "TrustmendAdapterTests",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendJournal", "trustmend",
+                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources", "trustmend",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -1,0 +1,235 @@
+import Glibc
+import TrustmendCore
+
+/// Log files followed like `tail -F`: new lines only on first sight, then every line once, across
+/// rotation by rename (the old file is read to its end first), copy-truncate, and files that appear
+/// later. A file is read only if it is owned by root and not writable by group or others (checked on
+/// the open descriptor); others are refused once with a warning.
+///
+/// Wakes on inotify events of the files' directories, so an idle daemon does not poll.
+public struct TailFileSource: FileSource {
+    public let warn: @Sendable (String) -> Void
+    public let maxLine: Int
+
+    public init(maxLine: Int = 65536, warn: @escaping @Sendable (String) -> Void) {
+        self.maxLine = maxLine
+        self.warn = warn
+    }
+
+    public func follow(paths: [String], positions: [String: FilePosition]) -> AsyncThrowingStream<LogRecord, any Error> {
+        let reader = TailReader(paths: paths, positions: positions, maxLine: maxLine, warn: warn)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+}
+
+final class TailReader: @unchecked Sendable {
+    // @unchecked: `files` and `buffer` are touched only on the worker thread or by the single consumer
+    // task, never both at once (the consumer waits for each step); `wake()` only writes to a pipe.
+    private let worker = BlockingWorker(name: "files")
+    private let paths: [String]
+    private let maxLine: Int
+    private let warn: @Sendable (String) -> Void
+    private var files: [String: TailedFile] = [:]
+    private var buffer: [LogRecord] = []
+    private var inotify: Int32 = -1
+    private var watchesComplete = false
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    init(paths: [String], positions: [String: FilePosition], maxLine: Int, warn: @escaping @Sendable (String) -> Void) {
+        self.paths = paths
+        self.maxLine = maxLine
+        self.warn = warn
+        for path in paths { files[path] = TailedFile(path: path, saved: positions[path]) }
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+    }
+
+    deinit {
+        for file in files.values { file.close() }
+        if inotify >= 0 { Glibc.close(inotify) }
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+        worker.close()
+    }
+
+    func next() async throws -> LogRecord? {
+        while buffer.isEmpty {
+            if Task.isCancelled { return nil }
+            let records = try await withTaskCancellationHandler {
+                try await worker.run { self.step() }
+            } onCancel: {
+                var byte: UInt8 = 1
+                _ = Glibc.write(self.wakeWrite, &byte, 1)
+            }
+            buffer = records.reversed()
+        }
+        return buffer.popLast()
+    }
+
+    /// Reads what is new in every file; blocks until something is.
+    private func step() -> [LogRecord] {
+        while true {
+            if !watchesComplete { addWatches() }
+            var records: [LogRecord] = []
+            for path in paths {
+                files[path]!.poll(into: &records, maxLine: maxLine, warn: warn)
+            }
+            if !records.isEmpty { return records }
+            if !waitForChange() { return [] }
+        }
+    }
+
+    private func addWatches() {
+        guard inotify >= 0 else { return }
+        var all = true
+        for directory in Set(paths.map(Self.directory)) {
+            let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB)
+            if inotify_add_watch(inotify, directory, mask) < 0 { all = false }
+        }
+        watchesComplete = all
+    }
+
+    /// False when woken for cancellation.
+    private func waitForChange() -> Bool {
+        // Without inotify, or while a directory does not exist yet, look again every few seconds.
+        let timeout: Int32 = inotify >= 0 && watchesComplete ? -1 : 5000
+        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, timeout)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        if fds[1].revents != 0 {
+            _ = Glibc.read(wakeRead, &scratch, scratch.count)
+            return false
+        }
+        if fds[0].revents != 0 {
+            while Glibc.read(inotify, &scratch, scratch.count) > 0 {}
+        }
+        return true
+    }
+
+    static func directory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
+    }
+}
+
+/// One followed file: its open descriptor, identity, and the bytes of a line not yet ended.
+final class TailedFile {
+    let path: String
+    private var fd: Int32 = -1
+    private var device: UInt64 = 0
+    private var inode: UInt64 = 0
+    private var offset: UInt64 = 0
+    private var partial: [UInt8] = []
+    private var dropping = false
+    private var saved: FilePosition?
+    private var refused: (UInt64, UInt64)?
+    private var seenBefore = false
+
+    init(path: String, saved: FilePosition?) {
+        self.path = path
+        self.saved = saved
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    func poll(into records: inout [LogRecord], maxLine: Int, warn: (String) -> Void) {
+        var st = stat()
+        let exists = fstatat(AT_FDCWD, path, &st, 0) == 0
+        if fd >= 0, !exists || UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode {
+            // Rotated by rename (or deleted): finish the old file, then move on to the new one.
+            read(into: &records, maxLine: maxLine)
+            close()
+            partial = []
+            seenBefore = true
+        }
+        guard exists else {
+            seenBefore = true
+            return
+        }
+        if fd < 0 { open(warn: warn) }
+        guard fd >= 0 else { return }
+        var now = stat()
+        if fstat(fd, &now) == 0, UInt64(now.st_size) < offset {
+            // Copy-truncate: the file started over.
+            offset = 0
+            partial = []
+            _ = lseek(fd, 0, SEEK_SET)
+        }
+        read(into: &records, maxLine: maxLine)
+    }
+
+    private func open(warn: (String) -> Void) {
+        let candidate = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard candidate >= 0 else { return }
+        var st = stat()
+        guard fstat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            Glibc.close(candidate)
+            return
+        }
+        let identity = (UInt64(st.st_dev), UInt64(st.st_ino))
+        guard st.st_uid == 0, st.st_mode & 0o022 == 0 else {
+            if refused == nil || refused! != identity {
+                warn("refusing to read \(path): it must be owned by root and not writable by group or others "
+                    + "(owner uid \(st.st_uid), mode \(String(st.st_mode & 0o7777, radix: 8)))")
+                refused = identity
+            }
+            Glibc.close(candidate)
+            return
+        }
+        refused = nil
+        fd = candidate
+        (device, inode) = identity
+        if let saved, saved.device == device, saved.inode == inode, saved.offset <= UInt64(st.st_size) {
+            offset = saved.offset
+        } else if seenBefore || saved != nil {
+            // A file that appeared (or was replaced) while we watched: all of it is new.
+            offset = 0
+        } else {
+            // First sight: only lines written from now on.
+            offset = UInt64(st.st_size)
+        }
+        self.saved = nil
+        _ = lseek(fd, off_t(offset), SEEK_SET)
+    }
+
+    private func read(into records: inout [LogRecord], maxLine: Int) {
+        guard fd >= 0 else { return }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while records.count < 4096 {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { return }
+            var start = 0
+            for i in 0..<n where chunk[i] == 10 {
+                if !dropping { partial += chunk[start..<i] }
+                offset += UInt64(i - start + 1)
+                let line = String(decoding: partial, as: UTF8.self)
+                records.append(LogRecord(
+                    message: line, origin: .file(path: path),
+                    position: FilePosition(device: device, inode: inode, offset: offset).encoded))
+                partial = []
+                dropping = false
+                start = i + 1
+            }
+            if start < n {
+                if !dropping { partial += chunk[start..<n] }
+                offset += UInt64(n - start)
+                if partial.count > maxLine {
+                    // An endless line: keep its start, drop the rest up to the newline.
+                    partial.removeLast(partial.count - maxLine)
+                    dropping = true
+                }
+            }
+        }
+    }
+}
