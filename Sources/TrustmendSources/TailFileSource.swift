@@ -146,16 +146,18 @@ final class TailedFile {
     func poll(into records: inout [LogRecord], maxLine: Int, warn: (String) -> Void) {
         var st = stat()
         let exists = fstatat(AT_FDCWD, path, &st, 0) == 0
-        if fd >= 0, !exists || UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode {
-            // Rotated by rename (or deleted): finish the old file, then move on to the new one.
+        guard exists else {
+            // Renamed away and not recreated yet: the writer may still be writing to the old file.
+            read(into: &records, maxLine: maxLine)
+            seenBefore = true
+            return
+        }
+        if fd >= 0, UInt64(st.st_dev) != device || UInt64(st.st_ino) != inode {
+            // Rotated by rename: finish the old file, then move on to the new one.
             read(into: &records, maxLine: maxLine)
             close()
             partial = []
             seenBefore = true
-        }
-        guard exists else {
-            seenBefore = true
-            return
         }
         if fd < 0 { open(warn: warn) }
         guard fd >= 0 else { return }

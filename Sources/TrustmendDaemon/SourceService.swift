@@ -1,0 +1,96 @@
+import Logging
+import ServiceLifecycle
+import TrustmendCore
+
+/// Feeds the journal and the log files into the coordinator until shutdown. A source that fails is
+/// opened again from the saved position after a bounded back-off, and the other source keeps going.
+public struct SourceService<C: Clock>: Service where C.Duration == Duration {
+    let coordinator: RepairCoordinator<C>
+    let journal: (any JournalSource)?
+    let files: (any FileSource)?
+    let configuration: @Sendable () async -> Configuration
+    let clock: C
+    let logger: Logger
+
+    public init(
+        coordinator: RepairCoordinator<C>, journal: (any JournalSource)?, files: (any FileSource)?,
+        configuration: @escaping @Sendable () async -> Configuration, clock: C, logger: Logger
+    ) {
+        self.coordinator = coordinator
+        self.journal = journal
+        self.files = files
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await coordinator.resume()
+        try await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                if let journal {
+                    group.addTask {
+                        await self.keepReading("journal") {
+                            let config = await self.configuration()
+                            guard config.journalEnabled else { return nil }
+                            return journal.follow(
+                                units: config.journalUnits, after: await coordinator.journalCursor, lookBack: config.journalLookBack)
+                        }
+                    }
+                }
+                if let files {
+                    group.addTask {
+                        await self.keepReading("files") {
+                            let config = await self.configuration()
+                            guard !config.files.isEmpty else { return nil }
+                            return files.follow(paths: config.files, positions: await coordinator.filePositions)
+                        }
+                    }
+                }
+            }
+        }
+        await coordinator.shutdown()
+    }
+
+    private func keepReading(_ name: String, open: @Sendable () async -> AsyncThrowingStream<LogRecord, any Error>?) async {
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            guard let stream = await open() else { return }
+            do {
+                for try await record in stream {
+                    await coordinator.handle(record)
+                    delay = .seconds(1)
+                }
+                return
+            } catch {
+                logger.error(
+                    "log source failed; reopening", metadata: [
+                        "source": .string(name), "error": .string("\(error)"), "retry_in": .string("\(delay)"),
+                        "message_id": .string(Event.sourceProblem.messageID),
+                    ])
+                try? await clock.sleep(for: delay)
+                delay = min(delay * 2, .seconds(60))
+            }
+        }
+    }
+}
+
+/// Pings the service manager's watchdog at half its interval; nothing when there is none.
+public struct WatchdogService: Service {
+    let notifier: any ServiceNotifier
+
+    public init(notifier: any ServiceNotifier) { self.notifier = notifier }
+
+    public func run() async throws {
+        guard let interval = notifier.watchdogInterval else {
+            try? await gracefulShutdown()
+            return
+        }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                notifier.watchdog()
+                try await Task.sleep(for: interval / 2)
+            }
+        }
+    }
+}

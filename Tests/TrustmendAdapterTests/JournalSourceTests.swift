@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TrustmendCore
+import TrustmendSources
+
+/// The journal source against real journal files written by systemd-journal-remote.
+@Suite(.enabled(if: JournalWriter.available, "needs systemd-journal-remote"))
+struct JournalSourceTests {
+    static let units = ["containerd.service", "docker.service", "kubelet.service", "crio.service"]
+
+    /// Reads `count` records from the stream, failing after `limit`.
+    static func take(_ count: Int, from stream: AsyncThrowingStream<LogRecord, any Error>, limit: Duration = .seconds(20)) async throws -> [LogRecord] {
+        try await withThrowingTaskGroup(of: [LogRecord]?.self) { group in
+            group.addTask {
+                var records: [LogRecord] = []
+                for try await record in stream {
+                    records.append(record)
+                    if records.count == count { break }
+                }
+                return records
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return try #require(first, "timed out waiting for \(count) journal records")
+        }
+    }
+
+    @Test func onlyEngineUnitsRunningAsRootComeThrough() async throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        try journal.append([
+            .init(message: "one from containerd"),
+            .init(message: "forged by a user", unit: "user@1000.service", uid: "1000", identifier: "containerd"),
+            .init(message: "logger as root, no unit", unit: nil, uid: "0", identifier: "containerd"),
+            .init(message: "foreign unit", unit: "evil.service", uid: "0"),
+            .init(message: "engine unit but not root", unit: "docker.service", uid: "1000"),
+            .init(message: "two from docker", unit: "docker.service"),
+        ])
+        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let records = try await Self.take(2, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
+        #expect(records.map(\.message) == ["one from containerd", "two from docker"])
+        #expect(records[0].origin == .journal(unit: "containerd.service", uid: 0))
+        #expect(records.allSatisfy { $0.position.hasPrefix("s=") })
+    }
+
+    @Test func resumesAfterTheSavedCursorWithoutRepeating() async throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        try journal.append((1...3).map { .init(message: "entry \($0)") })
+        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let first = try await Self.take(1, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
+        let resumed = try await Self.take(2, from: source.follow(units: Self.units, after: first[0].position, lookBack: .seconds(600)))
+        #expect(first.map(\.message) == ["entry 1"])
+        #expect(resumed.map(\.message) == ["entry 2", "entry 3"])
+    }
+
+    @Test func lookBackSkipsOldEntriesOnFirstStart() async throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        try journal.append([
+            .init(message: "an hour ago", realtime: Date() - 3600),
+            .init(message: "just now"),
+        ])
+        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let records = try await Self.take(1, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
+        #expect(records.map(\.message) == ["just now"])
+    }
+
+    @Test func followsEntriesAppendedWhileReading() async throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        try journal.append([.init(message: "before")])
+        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let stream = source.follow(units: Self.units, after: nil, lookBack: .seconds(600))
+        async let records = Self.take(3, from: stream)
+        try await Task.sleep(for: .milliseconds(300))
+        try journal.append([.init(message: "appended 1")])
+        try journal.append([.init(message: "forged", unit: "evil.service"), .init(message: "appended 2", unit: "kubelet.service")])
+        #expect(try await records.map(\.message) == ["before", "appended 1", "appended 2"])
+    }
+
+    @Test func aMissingDirectoryIsAClearError() async throws {
+        let source = SystemdJournalSource(location: .files(["/nonexistent/trustmend/x.journal"]))
+        await #expect(throws: JournalError.self) {
+            _ = try await Self.take(1, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(1)), limit: .seconds(5))
+        }
+    }
+}

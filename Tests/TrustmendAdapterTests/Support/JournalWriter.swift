@@ -1,0 +1,51 @@
+import Foundation
+
+/// Writes real journal files with `systemd-journal-remote` from export-format entries, the way journald
+/// would store them, including fields only journald can set (`_SYSTEMD_UNIT`, `_UID`).
+struct JournalWriter {
+    static let tool = "/lib/systemd/systemd-journal-remote"
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: tool) }
+
+    let directory: String
+    var file: String { directory + "/system.journal" }
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "trustmend-journal-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    struct Entry {
+        var message: String
+        var unit: String? = "containerd.service"
+        var uid: String? = "0"
+        var identifier: String? = nil
+        var realtime: Date = Date()
+    }
+
+    /// Appends the entries to the journal file.
+    func append(_ entries: [Entry]) throws {
+        var export = ""
+        for entry in entries {
+            export += "__REALTIME_TIMESTAMP=\(UInt64(entry.realtime.timeIntervalSince1970 * 1_000_000))\n"
+            export += "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+            if let unit = entry.unit { export += "_SYSTEMD_UNIT=\(unit)\n" }
+            if let uid = entry.uid { export += "_UID=\(uid)\n" }
+            if let identifier = entry.identifier { export += "SYSLOG_IDENTIFIER=\(identifier)\n" }
+            precondition(!entry.message.contains("\n"), "one-line messages only in this writer")
+            export += "MESSAGE=\(entry.message)\n\n"
+        }
+        let input = directory + "/input-\(UUID().uuidString).export"
+        try export.write(toFile: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.tool)
+        process.arguments = ["--output=\(file)", input]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
