@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "TrustmendTLS",
             dependencies: [
-                "COpenSSL", "TrustmendCore",
+                "COpenSSL", "TrustmendCore", "TrustmendPlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strict
@@ -65,14 +65,19 @@ let package = Package(
         .target(
             name: "TrustmendSystemd",
             dependencies: [
-                "CSystemd", "TrustmendCore",
+                "CSystemd", "TrustmendCore", "TrustmendPlatform",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        // Threads for blocking C calls, shared by the adapters.
+        .target(
+            name: "TrustmendPlatform",
+            swiftSettings: strict
+        ),
         .target(
             name: "TrustmendSources",
-            dependencies: ["CSystemd", "TrustmendCore"],
+            dependencies: ["CSystemd", "TrustmendCore", "TrustmendPlatform"],
             swiftSettings: strict
         ),
         .target(

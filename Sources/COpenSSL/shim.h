@@ -53,4 +53,12 @@ static inline long trustmend_SSL_set_mode(SSL *ssl, long mode) {
     return SSL_set_mode(ssl, mode);
 }
 
+static inline long trustmend_SSL_CTX_set_max_cert_list(SSL_CTX *ctx, long bytes) {
+    return SSL_CTX_set_max_cert_list(ctx, bytes);
+}
+
+static inline unsigned long trustmend_X509_V_FLAG_PARTIAL_CHAIN(void) {
+    return X509_V_FLAG_PARTIAL_CHAIN;
+}
+
 #endif

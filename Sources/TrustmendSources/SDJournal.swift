@@ -1,3 +1,4 @@
+import TrustmendPlatform
 import CSystemd
 import Glibc
 import TrustmendCore

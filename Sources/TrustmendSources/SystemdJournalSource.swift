@@ -1,3 +1,4 @@
+import TrustmendPlatform
 import Glibc
 import TrustmendCore
 

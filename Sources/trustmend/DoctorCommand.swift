@@ -109,9 +109,9 @@ struct Doctor: AsyncParsableCommand {
     }
 
     func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?) async {
-        let systemd: SystemdUnitRestarter
+        let systemd = SystemdUnitRestarter(address: bus)
         do {
-            systemd = try SystemdUnitRestarter(address: bus)
+            _ = try await systemd.activeState(of: "trustmend.service")
         } catch {
             report.warn("engines", "cannot ask systemd over D-Bus: \(error)", fix: "run on a node booted with systemd, as root")
             return

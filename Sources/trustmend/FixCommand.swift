@@ -75,10 +75,12 @@ struct Fix: AsyncParsableCommand {
             endpoint: endpoint, fetchOptions: try connection.fetchOptions(for: endpoint), choice: anchor, pins: Set(pins),
             reason: "manual", dryRun: dryRun)
         print("fetching the chain of \(endpoint)\(request.fetchOptions.proxy.map { " through proxy \($0)" } ?? "")")
+        let result: Result<RepairOutcome, RepairError>
+        do { result = .success(try await repairer.repair(request)) } catch { result = .failure(error) }
         let outcome: RepairOutcome
-        do {
-            outcome = try await repairer.repair(request)
-        } catch let error as RepairError {
+        switch result {
+        case .success(let value): outcome = value
+        case .failure(let error):
             throw CommandFailure("trustmend: \(error)", exitCode: error.code == .refused ? 3 : 1)
         }
 
@@ -130,12 +132,13 @@ struct Fix: AsyncParsableCommand {
                 + "or restart containerd/docker yourself")
             return
         }
-        let systemd: SystemdUnitRestarter
-        do { systemd = try SystemdUnitRestarter(address: bus) } catch {
+        let systemd = SystemdUnitRestarter(address: bus)
+        let containerd: UnitState
+        do { containerd = try await systemd.activeState(of: EngineFacts.containerdUnit) } catch {
             throw CommandFailure("trustmend: the anchor is installed, but systemd cannot be reached to restart the engine: \(error)")
         }
         let facts = EngineFacts(
-            containerd: try? await systemd.activeState(of: EngineFacts.containerdUnit),
+            containerd: containerd,
             docker: try? await systemd.activeState(of: EngineFacts.dockerUnit),
             dockerLiveRestore: DockerSettings.liveRestore(root: node.root))
         var failed = false

@@ -49,7 +49,7 @@ update-ca-certificates --certsconf "$root/etc/ca-certificates.conf" --certsdir "
 bundle="$root/etc/ssl/certs/ca-certificates.crt"
 
 say "Before: the chain does not verify against the node's bundle (what containerd sees)"
-openssl verify -CAfile "$bundle" -untrusted int.pem leaf.pem 2>&1 | tail -1 || true
+openssl verify -partial_chain -CAfile "$bundle" -untrusted int.pem leaf.pem 2>&1 | tail -1 || true
 
 say "The engine logs the failed pull (a containerd line as it lands in the journal)"
 cat > containerd.log <<LOG
@@ -73,7 +73,7 @@ pin=$(openssl x509 -in int.pem -noout -fingerprint -sha256 | cut -d= -f2)
 "$tm" fix "$endpoint" --root "$root" --expect-sha256 "$pin"
 
 say "After: the same chain verifies against the bundle Go reads"
-openssl verify -CAfile "$bundle" -untrusted int.pem leaf.pem
+openssl verify -partial_chain -CAfile "$bundle" -untrusted int.pem leaf.pem
 
 say "Running it again changes nothing (idempotent)"
 "$tm" fix "$endpoint" --root "$root"
@@ -83,5 +83,5 @@ say "The ledger records what was installed and why"
 
 say "trustmend remove takes it back out"
 "$tm" remove --all --root "$root"
-openssl verify -CAfile "$bundle" -untrusted int.pem leaf.pem 2>&1 | tail -1 || true
+openssl verify -partial_chain -CAfile "$bundle" -untrusted int.pem leaf.pem 2>&1 | tail -1 || true
 say "Done. On a real node: trustmend fix HOST:PORT --restart auto (containerd restarts keep containers running)."

@@ -5,7 +5,7 @@ import Glibc
 /// sd-journal's waits block for as long as nothing is written; on the cooperative pool (two threads
 /// here) that would stall the whole daemon. The thread owns the C object it works on, so the object is
 /// never used from two threads at once.
-final class BlockingWorker: @unchecked Sendable {
+public final class BlockingWorker: @unchecked Sendable {
     // @unchecked: `jobs` and `closed` are only touched with `mutex` held; the thread is the only consumer.
     private var mutex = pthread_mutex_t()
     private var condition = pthread_cond_t()
@@ -13,7 +13,7 @@ final class BlockingWorker: @unchecked Sendable {
     private var closed = false
     private var thread = pthread_t()
 
-    init(name: String) {
+    public init(name: String) {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         let box = Unmanaged.passRetained(self)
@@ -27,7 +27,7 @@ final class BlockingWorker: @unchecked Sendable {
     }
 
     /// Runs `body` on the worker thread and returns its result.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             submit {
                 continuation.resume(with: Result { try body() })
@@ -36,7 +36,7 @@ final class BlockingWorker: @unchecked Sendable {
     }
 
     /// Ends the thread after the jobs already queued.
-    func close() {
+    public func close() {
         pthread_mutex_lock(&mutex)
         closed = true
         pthread_cond_signal(&condition)
@@ -44,7 +44,7 @@ final class BlockingWorker: @unchecked Sendable {
     }
 
     /// Queues a job without waiting for it.
-    func submit(_ job: @escaping () -> Void) {
+    public func submit(_ job: @escaping () -> Void) {
         pthread_mutex_lock(&mutex)
         jobs.append(job)
         pthread_cond_signal(&condition)

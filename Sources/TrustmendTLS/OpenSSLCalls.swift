@@ -1,0 +1,130 @@
+import COpenSSL
+import Glibc
+import TrustmendCore
+
+// Every OpenSSL call of the adapter.
+
+enum OpenSSLCalls {
+    /// Drains OpenSSL's error queue for this thread into one line.
+    static func errors() -> String {
+        var lines: [String] = []
+        while case let code = ERR_get_error(), code != 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            lines.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return lines.isEmpty ? "no detail from OpenSSL" : lines.joined(separator: "; ")
+    }
+
+    /// Handshakes on a connected socket and returns the DER of every certificate the server sent, in order.
+    static func handshake(fd: Int32, endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> [[UInt8]] {
+        ERR_clear_error()
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw TLSFetchError(.library, endpoint, cause: errors()) }
+        defer { SSL_CTX_free(ctx) }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        // Fetch whatever the server presents, weak keys and old signatures included: judging is for later.
+        SSL_CTX_set_security_level(ctx, 0)
+        _ = trustmend_SSL_CTX_set_max_cert_list(ctx, options.maxChainBytes)
+        guard let ssl = SSL_new(ctx) else { throw TLSFetchError(.library, endpoint, cause: errors()) }
+        defer { SSL_free(ssl) }
+        guard SSL_set_fd(ssl, fd) == 1 else { throw TLSFetchError(.library, endpoint, cause: errors()) }
+        if let name = endpoint.serverName {
+            _ = trustmend_SSL_set_tlsext_host_name(ssl, name)
+        }
+        SSL_set_connect_state(ssl)
+        let deadline = Deadline(after: options.handshakeTimeout)
+        while true {
+            let r = SSL_do_handshake(ssl)
+            if r == 1 { break }
+            let error = SSL_get_error(ssl, r)
+            if error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE {
+                guard Sockets.wait(fd, forWrite: error == SSL_ERROR_WANT_WRITE, deadline: deadline) else {
+                    throw TLSFetchError(.timeout, endpoint, cause: "the handshake did not finish within \(options.handshakeTimeout)")
+                }
+                continue
+            }
+            // The certificates may have arrived before the failure (a client-certificate demand, say).
+            if let chain = peerChain(ssl), !chain.isEmpty { return try checked(chain, endpoint: endpoint, options: options) }
+            let detail = errors()
+            if detail.contains("excessive message size") {
+                throw TLSFetchError(.chainTooLarge, endpoint, cause: "more than \(options.maxChainBytes) bytes (\(detail))")
+            }
+            let cause = error == SSL_ERROR_SYSCALL ? (errno != 0 ? String(cString: strerror(errno)) : "the server closed the connection") : detail
+            throw TLSFetchError(.handshake, endpoint, cause: cause)
+        }
+        guard let chain = peerChain(ssl), !chain.isEmpty else { throw TLSFetchError(.noCertificate, endpoint, cause: "") }
+        return try checked(chain, endpoint: endpoint, options: options)
+    }
+
+    static func checked(_ chain: [[UInt8]], endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> [[UInt8]] {
+        guard chain.count <= options.maxCertificates else {
+            throw TLSFetchError(.chainTooLong, endpoint, cause: "\(chain.count), at most \(options.maxCertificates) are accepted")
+        }
+        let total = chain.reduce(0) { $0 + $1.count }
+        guard total <= options.maxChainBytes else {
+            throw TLSFetchError(.chainTooLarge, endpoint, cause: "\(total) bytes, at most \(options.maxChainBytes)")
+        }
+        return chain
+    }
+
+    static func peerChain(_ ssl: OpaquePointer) -> [[UInt8]]? {
+        guard let stack = SSL_get_peer_cert_chain(ssl) else { return nil }
+        var result: [[UInt8]] = []
+        for i in 0..<trustmend_sk_X509_num(stack) {
+            guard let cert = trustmend_sk_X509_value(stack, i) else { continue }
+            result.append(der(cert))
+        }
+        return result
+    }
+
+    static func der(_ cert: OpaquePointer) -> [UInt8] {
+        let length = i2d_X509(cert, nil)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            _ = i2d_X509(cert, &cursor)
+        }
+        return bytes
+    }
+
+    static func x509(_ der: [UInt8]) -> OpaquePointer? {
+        der.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_X509(nil, &cursor, buffer.count)
+        }
+    }
+
+    /// Verifies `chain[0]` with the rest as untrusted intermediates against `anchors`, every anchor
+    /// trusted on its own (partial chains), for TLS server use, without a name check.
+    static func verify(chain: [[UInt8]], anchors: [[UInt8]]) throws(VerificationError) {
+        ERR_clear_error()
+        guard let store = X509_STORE_new() else { throw VerificationError(code: -1, reason: errors(), depth: 0) }
+        defer { X509_STORE_free(store) }
+        for der in anchors {
+            guard let cert = x509(der) else { continue }
+            X509_STORE_add_cert(store, cert)
+            X509_free(cert)
+        }
+        _ = X509_STORE_set_flags(store, trustmend_X509_V_FLAG_PARTIAL_CHAIN())
+        guard let first = chain.first, let leaf = x509(first) else {
+            throw VerificationError(code: -1, reason: "the chain is empty or its first certificate cannot be parsed", depth: 0)
+        }
+        defer { X509_free(leaf) }
+        guard let untrusted = trustmend_sk_X509_new_null() else { throw VerificationError(code: -1, reason: errors(), depth: 0) }
+        defer { trustmend_sk_X509_pop_free(untrusted) }
+        for der in chain.dropFirst() {
+            if let cert = x509(der) { _ = trustmend_sk_X509_push(untrusted, cert) }
+        }
+        guard let ctx = X509_STORE_CTX_new() else { throw VerificationError(code: -1, reason: errors(), depth: 0) }
+        defer { X509_STORE_CTX_free(ctx) }
+        guard X509_STORE_CTX_init(ctx, store, leaf, untrusted) == 1 else { throw VerificationError(code: -1, reason: errors(), depth: 0) }
+        X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER)
+        if X509_verify_cert(ctx) == 1 { return }
+        let code = X509_STORE_CTX_get_error(ctx)
+        throw VerificationError(
+            code: code, reason: String(cString: X509_verify_cert_error_string(Int(code))), depth: X509_STORE_CTX_get_error_depth(ctx))
+    }
+
+    static var version: String { String(cString: OpenSSL_version(OPENSSL_VERSION)) }
+}

@@ -1,0 +1,46 @@
+/// Why no chain could be fetched from a server.
+public struct TLSFetchError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case resolve, connect, timeout, proxy, handshake, noCertificate, chainTooLong, chainTooLarge, badCertificate, library
+    }
+
+    public var code: Code
+    /// host:port of the server (not of the proxy).
+    public var endpoint: String
+    /// What the system or OpenSSL said.
+    public var cause: String
+
+    init(_ code: Code, _ endpoint: some CustomStringConvertible, cause: String) {
+        self.code = code
+        self.endpoint = endpoint.description
+        self.cause = cause
+    }
+
+    public var description: String {
+        switch code {
+        case .resolve: "cannot resolve \(endpoint): \(cause)"
+        case .connect: "cannot connect to \(endpoint): \(cause)"
+        case .timeout: "\(endpoint) did not answer in time: \(cause)"
+        case .proxy: "the proxy refused or failed the tunnel to \(endpoint): \(cause)"
+        case .handshake: "the TLS handshake with \(endpoint) failed before its certificates arrived: \(cause)"
+        case .noCertificate: "\(endpoint) sent no certificate"
+        case .chainTooLong: "\(endpoint) sent too many certificates: \(cause)"
+        case .chainTooLarge: "\(endpoint) sent more certificate data than allowed: \(cause)"
+        case .badCertificate: "\(endpoint) sent a certificate that cannot be parsed: \(cause)"
+        case .library: "OpenSSL failed while talking to \(endpoint): \(cause)"
+        }
+    }
+}
+
+/// Why a chain does not verify against a bundle.
+public struct VerificationError: Error, Sendable, CustomStringConvertible {
+    /// OpenSSL's X509_V_ERR_* code.
+    public var code: Int32
+    public var reason: String
+    /// The depth in the chain where verification stopped (0 = the server's certificate).
+    public var depth: Int32
+
+    public var description: String {
+        "verification failed at depth \(depth): \(reason)"
+    }
+}
