@@ -7,6 +7,11 @@
 public struct Detection: Hashable, Sendable {
     /// 1-based line number in the input.
     public var line: Int
+    /// The failing host as the line names it (brackets of IPv6 literals removed), even when it is not
+    /// a valid host name; only `endpoint` is ever acted on.
+    public var host: String?
+    public var port: Int?
+    /// `host:port` validated; nil when the line names no endpoint or an invalid one.
     public var endpoint: Endpoint?
     /// Who printed the line: `dockerd`, `containerd`, `kubelet`, `crictl`, `ctr`, `nerdctl`, `podman`,
     /// `buildkit`, `docker`, `skopeo`, or `unknown`.
@@ -20,10 +25,12 @@ public struct Detection: Hashable, Sendable {
 
     public init(
         line: Int, endpoint: Endpoint?, engine: String, reference: String? = nil, path: String? = nil,
-        fixable: Bool = true
+        fixable: Bool = true, host: String? = nil, port: Int? = nil
     ) {
         self.line = line
         self.endpoint = endpoint
+        self.host = host ?? endpoint?.host
+        self.port = port ?? endpoint.map { Int($0.port) }
         self.engine = engine
         self.reference = reference
         self.path = path

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import TrustmendCore
+
+/// Every line of the corpus of real log lines: hosts and ports exact, nothing on `null` lines.
+@Suite struct CorpusTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var index: Int
+        var line: String
+        var tool: String
+        /// nil: no detection. Some(nil, nil): a detection without endpoint.
+        var expect: (host: String?, port: Int?)?
+        var testDescription: String { "\(index): \(tool)" }
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func load(_ path: String) -> [Case] {
+        guard let text = try? String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").enumerated().compactMap { index, raw in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any] else { return nil }
+            let expect: (String?, Int?)?
+            if let e = object["expect"] as? [String: Any] {
+                expect = (e["host"] as? String, e["port"] as? Int)
+            } else {
+                expect = nil
+            }
+            return Case(index: index + 1, line: object["line"] as! String, tool: object["tool"] as? String ?? "", expect: expect)
+        }
+    }
+
+    /// The copy in the repository, and the shared one beside it when present (it may be newer).
+    static let cases: [Case] = load(packageRoot.appendingPathComponent("Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl").path)
+        + load(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/x509-pull-errors.jsonl").path)
+
+    @Test func theCorpusIsThere() {
+        #expect(Self.cases.count >= 51)
+    }
+
+    @Test(arguments: cases)
+    func everyLine(_ c: Case) {
+        let detection = LogScanner().scan(line: Substring(c.line), number: 1)
+        guard let expect = c.expect else {
+            #expect(detection == nil, "line \(c.index) must not be detected: \(c.line)")
+            return
+        }
+        guard let detection else {
+            Issue.record("line \(c.index) must be detected: \(c.line)")
+            return
+        }
+        #expect(detection.host == expect.host, "line \(c.index)")
+        #expect(detection.port == expect.port, "line \(c.index)")
+    }
+
+    @Test func bulkScanAgreesWithPerLineScanAndCountsLines() {
+        let lines = Self.cases.map(\.line)
+        let text = lines.joined(separator: "\n")
+        var found: [Int: Detection] = [:]
+        let count = Array(text.utf8).withUnsafeBytes { buffer in
+            LogScanner().scan(buffer: buffer, firstLine: 1) { found[$0.line] = $0 }
+        }
+        #expect(count == lines.count)
+        for (i, line) in lines.enumerated() {
+            let single = LogScanner().scan(line: Substring(line), number: i + 1)
+            #expect(found[i + 1] == single, "line \(i + 1)")
+        }
+    }
+}
