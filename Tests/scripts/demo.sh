@@ -60,7 +60,7 @@ tail -1 containerd.log
 
 say "trustmend scan finds the endpoint whose certificate failed"
 "$tm" scan containerd.log
-endpoint=$("$tm" scan --json containerd.log | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print(f"{d[\"host\"]}:{d[\"port\"]}")')
+endpoint=$("$tm" scan --json containerd.log | python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print("%s:%d" % (d["host"], d["port"]))')
 
 say "trustmend fetch shows what that endpoint presents"
 "$tm" fetch --summary "$endpoint"
