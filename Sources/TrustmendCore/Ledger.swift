@@ -57,10 +57,11 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
         self.sha256 = sha256
         self.subject = subject
         self.issuer = issuer
-        self.notAfter = notAfter
+        // Whole seconds: what the JSON ledger keeps, so an entry equals itself after a round trip.
+        self.notAfter = Date(timeIntervalSince1970: notAfter.timeIntervalSince1970.rounded(.down))
         self.files = files
         self.route = route
-        self.installedAt = installedAt
+        self.installedAt = Date(timeIntervalSince1970: installedAt.timeIntervalSince1970.rounded(.down))
         self.reason = reason
         self.state = state
     }
