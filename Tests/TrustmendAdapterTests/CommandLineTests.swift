@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// The `trustmend` executable as an operator runs it.
+@Suite struct CommandLineTests {
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("trustmend").path
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func versionNamesTheLibraries() throws {
+        let r = try Self.run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("trustmend "))
+        #expect(r.stdout.contains("OpenSSL 3"))
+        #expect(r.stdout.contains("libsystemd"))
+    }
+
+    @Test func scanReadsStandardInputAsJSONLines() throws {
+        let log = """
+            noise
+            E1125 kubelet[1]: "Failed to pull image" err="failed to pull and unpack image \\"reg.example:5000/a:1\\": failed to do request: Head \\"https://reg.example:5000/v2/a/manifests/1\\": tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            """
+        let r = try Self.run(["scan", "--json"], stdin: log)
+        #expect(r.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object?["line"] as? Int == 2)
+        #expect(object?["host"] as? String == "reg.example")
+        #expect(object?["port"] as? Int == 5000)
+        #expect(object?["engine"] as? String == "kubelet")
+    }
+
+    @Test(arguments: ["../etc/passwd", "host;reboot", "h:99999", ""])
+    func hostileHostsAreUsageErrors(host: String) throws {
+        let r = try Self.run(["fix", host, "--root", "/nonexistent", "--dry-run"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("refusing") || r.stderr.contains("empty") || r.stderr.contains("port"))
+    }
+
+    @Test func aPinMismatchExitsThreeAndWritesNothing() throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let r = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--expect-sha256", String(repeating: "0", count: 64)])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("does not match"))
+        #expect(root.list("/usr/local/share/ca-certificates").isEmpty)
+    }
+
+    @Test(.enabled(if: PrivateBus.available)) func fixRestartsContainerdAndDefersDockerWithoutLiveRestore() throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let bus = try PrivateBus(units: ["containerd.service": ["pid": 10], "docker.service": ["pid": 20]])
+        let r = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--restart", "auto", "--bus", bus.address])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("restarted containerd.service"))
+        #expect(r.stdout.contains("not restarting docker.service"))
+        #expect(try bus.calls("RestartUnit") == [["containerd.service", "replace"]])
+
+        // With live-restore on, docker is restarted too (the anchor is already there: a restart is still asked for).
+        try root.write("/etc/docker/daemon.json", "{\"live-restore\": true}\n", mode: 0o644)
+        let again = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--restart", "auto", "--bus", bus.address])
+        #expect(again.stdout.contains("restarted docker.service"), "\(again.stdout)")
+    }
+
+    @Test func listAndRemoveWithAnEmptyLedger() throws {
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let list = try Self.run(["list", "--root", root.path])
+        #expect(list.status == 0 && list.stdout.contains("No anchors installed"))
+        let remove = try Self.run(["remove", "reg.example", "--root", root.path])
+        #expect(remove.status == 0 && remove.stdout.contains("Nothing to remove"))
+        let neither = try Self.run(["remove", "--root", root.path])
+        #expect(neither.status == 64)
+    }
+
+    @Test func anUnknownDistroNamesItsIDAndTheOverride() throws {
+        let root = try SandboxRoot(osRelease: "ID=plan9\n")
+        defer { root.remove() }
+        let r = try Self.run(["fix", "reg.example", "--root", root.path, "--dry-run"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("ID=\"plan9\"") && r.stderr.contains("--distro"))
+    }
+}
