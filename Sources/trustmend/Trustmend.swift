@@ -10,7 +10,7 @@ struct Trustmend: AsyncParsableCommand {
             the operator's policy allows into the distro's trust store, verifies, and restarts the engine over D-Bus.
             """,
         version: VersionInfo.text,
-        subcommands: [Scan.self, Fetch.self, Fix.self, List.self, Remove.self, Doctor.self]
+        subcommands: [Scan.self, Fetch.self, Fix.self, List.self, Remove.self, Doctor.self, Run.self]
     )
 
     static func main() async {

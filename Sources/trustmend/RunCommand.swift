@@ -1,0 +1,130 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import TrustmendConfig
+import TrustmendCore
+import TrustmendDaemon
+import TrustmendSources
+import TrustmendStore
+import TrustmendSystemd
+import TrustmendTLS
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Follow the journal (and log files) and repair by policy: the daemon, run by trustmend.service.",
+        discussion: "Out of the box it only reports. SIGHUP reloads the configuration; SIGTERM stops cleanly.")
+
+    @OptionGroup var node: NodeOptions
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "FILE"))
+    var config = "/etc/trustmend/config.yaml"
+
+    @Option(name: .long, help: ArgumentHelp("Read this journal directory instead of the system journal.", valueName: "DIR"))
+    var journalDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read these journal files instead of the system journal.", valueName: "FILE"))
+    var journalFile: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Talk to systemd on this D-Bus address instead of the system bus.", valueName: "ADDRESS"))
+    var bus: String?
+
+    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning or error.", valueName: "LEVEL"))
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level takes trace, debug, info, notice, warning or error") }
+    }
+
+    static func loadConfiguration(_ path: String) throws -> Configuration {
+        guard let text = NodeFiles.readText(path) else {
+            if !NodeFiles.exists(path) { return Configuration() }
+            throw CommandFailure("trustmend: cannot read \(path)", exitCode: 78)
+        }
+        do {
+            return try Configuration(yaml: LibYAMLParser.parse(text))
+        } catch {
+            var located = error
+            located.file = path
+            throw CommandFailure("trustmend: \(located)", exitCode: 78)
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let underSystemd = ProcessEnvironment.value("JOURNAL_STREAM") != nil
+        LoggingSystem.bootstrap { label in
+            if underSystemd { return JournalLogHandler(level: level) }
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "trustmend")
+        let configPath = config
+        let configuration = try Self.loadConfiguration(configPath)
+        let profile = try node.profile()
+        let root = node.root
+        let stateDirectory = NodeFiles.onDisk(configuration.stateDirectory, root: root)
+        let node = self.node
+        let restarter = SystemdUnitRestarter(address: bus)
+        let notifier = SystemdNotifier()
+
+        let wiring = DaemonWiring(
+            scanner: LogScanner(), fetcher: OpenSSLChainFetcher(),
+            makeRepairer: { config in
+                Repairer(
+                    fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
+                    store: SystemAnchorStore(
+                        root: root, profile: profile, toolOverride: node.updateTool, toolTimeout: config.updateToolTimeout),
+                    ledger: JSONLedgerStore(path: NodeFiles.onDisk(config.stateDirectory, root: root) + "/ledger.json"), profile: profile)
+            },
+            systemd: restarter, state: JSONStateStore(path: stateDirectory + "/state.json"),
+            dockerLiveRestore: { DockerSettings.liveRestore(root: root) },
+            engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) })
+
+        let clock = ContinuousClock()
+        let coordinator = try RepairCoordinator(configuration: configuration, wiring: wiring, clock: clock, logger: logger)
+        let box = ConfigurationBox(configuration)
+        let journal: SystemdJournalSource
+        if let journalDir {
+            journal = SystemdJournalSource(location: .directory(journalDir))
+        } else if !journalFile.isEmpty {
+            journal = SystemdJournalSource(location: .files(journalFile))
+        } else {
+            journal = SystemdJournalSource(location: root == "/" ? .system : .directory(NodeFiles.onDisk("/var/log/journal", root: root)))
+        }
+        let files = TailFileSource { warning in
+            logger.warning("\(warning)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
+        }
+        let sources = SourceService(
+            coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger)
+        let reload = ReloadService(
+            load: { try Self.loadConfiguration(configPath) },
+            apply: { new in
+                await box.replace(new)
+                await coordinator.reload(new)
+            }, notifier: notifier, logger: logger)
+
+        var meta: Logger.Metadata = [
+            "message_id": .string(Event.started.messageID), "mode": .string(configuration.reportOnly ? "report" : "enforce"),
+            "allow_rules": .stringConvertible(configuration.allow.count), "distro": .string(profile.family.rawValue),
+            "version": .string(VersionInfo.version),
+        ]
+        meta["config"] = .string(configPath)
+        logger.notice("trustmend started", metadata: meta)
+        if configuration.trustAny {
+            logger.warning(
+                "trust_any is on: every failing host will be trusted, as the manual procedure does",
+                metadata: ["message_id": .string(Event.started.messageID)])
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: sources), .init(service: WatchdogService(notifier: notifier)), .init(service: reload),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        notifier.ready(status: configuration.reportOnly ? "watching (report only)" : "watching")
+        try await group.run()
+        notifier.stopping()
+        logger.notice("trustmend stopped")
+    }
+}
