@@ -79,8 +79,9 @@ public struct Policy: Sendable {
 
         let reportOnly = configuration.mode == .report
         if !reportOnly {
+            // Approvals still in flight count too: a burst in one batch cannot overrun the cap.
             installTimes.removeAll { $0 <= now - .seconds(3600) }
-            if installTimes.count >= configuration.maxInstallsPerHour {
+            if installTimes.count + queued.count >= configuration.maxInstallsPerHour {
                 return coolDown(endpoint, .hourlyCapReached(configuration.maxInstallsPerHour), now: now)
             }
         }

@@ -34,6 +34,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private var lastCheckpoint: Duration = .zero
     private var dirty = false
     private var flushTask: Task<Void, Never>?
+    private var retryTask: Task<Void, Never>?
 
     /// Counts for tests and the status line.
     public private(set) var recordsSeen = 0
@@ -125,7 +126,13 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// Saves the position and anything else unsaved; called at shutdown.
     public func shutdown() {
         flushTask?.cancel()
+        retryTask?.cancel()
         save()
+    }
+
+    /// Waits for a scheduled batch that has started to finish (tests drive the clock, then settle).
+    public func settle() async {
+        await flushTask?.value
     }
 
     // MARK: Batches
@@ -133,9 +140,10 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private func scheduleFlush() {
         guard state == .idle else { return }
         state = .collecting
-        let delay = configuration.debounce
+        // The deadline is taken now, not when the task first runs, so the window is exact.
+        let deadline = clock.now.advanced(by: configuration.debounce)
         flushTask = Task { [clock] in
-            try? await clock.sleep(for: delay)
+            try? await clock.sleep(until: deadline, tolerance: nil)
             guard !Task.isCancelled else { return }
             await self.flush()
         }
@@ -301,9 +309,11 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         persisted.restartsOwed = stillOwed
         save()
         if let retryAt {
-            let delay = retryAt - now
-            Task { [clock] in
-                try? await clock.sleep(for: delay)
+            let deadline = start.advanced(by: retryAt)
+            retryTask?.cancel()
+            retryTask = Task { [clock] in
+                try? await clock.sleep(until: deadline, tolerance: nil)
+                guard !Task.isCancelled else { return }
                 await self.flush()
             }
         }

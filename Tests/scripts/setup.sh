@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  libssl-dev libsystemd-dev pkg-config   # the C libraries trustmend links
+  libssl-dev libsystemd-dev libyaml-dev pkg-config  # the C libraries trustmend links
   openssl ca-certificates p11-kit        # real TLS servers, update-ca-certificates, p11-kit's trust
   dbus-daemon python3 python3-dbusmock python3-gi  # private D-Bus with the systemd stand-in
   python3-cryptography                   # certificates with dates openssl req cannot set

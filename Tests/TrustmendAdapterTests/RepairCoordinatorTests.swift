@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import Testing
+import TrustmendCore
+import TrustmendDaemon
+import TrustmendStore
+import TrustmendSystemd
+import TrustmendTLS
+
+/// The daemon's decisions and restarts with real components — loopback TLS servers, the real
+/// update-ca-certificates on a sandbox root, the systemd stand-in on a private bus — and a manual
+/// clock, so batching, rate limits and back-off are driven without sleeping.
+@Suite(.enabled(if: PrivateBus.available, "needs dbus-daemon and python3-dbusmock"))
+struct RepairCoordinatorTests {
+    let pki = try! TestPKI()
+    let root = try! SandboxRoot()
+    let bus = try! PrivateBus(units: ["containerd.service": ["pid": 10], "docker.service": ["pid": 20]])
+    let clock = ManualClock()
+    let logs = CapturingLogHandler.Store()
+
+    func coordinator(_ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
+        var config = Configuration()
+        config.mode = .enforce
+        config.debounce = .seconds(5)
+        config.restartMinInterval = .seconds(600)
+        config.connectTimeout = .seconds(3)
+        config.handshakeTimeout = .seconds(3)
+        config.proxy = .none
+        try edit(&config)
+        let root = self.root
+        let wiring = DaemonWiring(
+            scanner: LogScanner(), fetcher: OpenSSLChainFetcher(),
+            makeRepairer: { config in
+                Repairer(
+                    fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
+                    store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolTimeout: config.updateToolTimeout),
+                    ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
+            },
+            systemd: SystemdUnitRestarter(address: bus.address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
+            dockerLiveRestore: { false }, engineProxy: { _, _ in nil })
+        let store = logs
+        return try RepairCoordinator(
+            configuration: config, wiring: wiring, clock: clock, logger: Logger(label: "test") { _ in CapturingLogHandler(store: store) })
+    }
+
+    static func failure(_ port: Int, unit: String = "containerd.service", uid: UInt32 = 0, position: String = "c") -> LogRecord {
+        LogRecord(
+            message: "level=error msg=\"PullImage \\\"localhost:\(port)/app:1\\\" failed\" error=\"failed to do request: Head \\\"https://localhost:\(port)/v2/app/manifests/1\\\": tls: failed to verify certificate: x509: certificate signed by unknown authority\"",
+            origin: .journal(unit: unit, uid: uid), position: position)
+    }
+
+    func anchors() -> [String] { root.list("/usr/local/share/ca-certificates") }
+
+    @Test func aBatchInstallsEveryAnchorAndRestartsContainerdOnce() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let b = try TestServer.tls(pki: try TestPKI())
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, position: "c1"))
+        clock.advance(by: .seconds(1))
+        await c.handle(Self.failure(b.port, position: "c2"))
+        await c.handle(Self.failure(a.port, position: "c3"))  // the same endpoint again: queued once
+        #expect(anchors().isEmpty, "nothing happens inside the debounce window")
+        #expect(try bus.calls("RestartUnit").isEmpty)
+
+        clock.advance(by: .seconds(4))
+        await c.settle()
+        #expect(anchors().count == 2)
+        #expect(try bus.calls("RestartUnit") == [["containerd.service", "replace"]])
+        #expect(logs.with(event: "installed").count == 2)
+        #expect(logs.with(event: "restart-completed").count == 1)
+        #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().journalCursor == "c3")
+    }
+
+    @Test func restartsRespectTheMinimumIntervalAndHappenLater() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let b = try TestServer.tls(pki: try TestPKI())
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit").count == 1)
+
+        clock.advance(by: .seconds(55))
+        await c.handle(Self.failure(b.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 2)
+        #expect(try bus.calls("RestartUnit").count == 1, "a second restart within 10 minutes waits")
+        #expect(logs.with(event: "restart-deferred").count == 1)
+
+        clock.advance(by: .seconds(600))
+        try await eventually("the postponed restart") { try bus.calls("RestartUnit").count == 2 }
+    }
+
+    @Test func forgedAndForeignEntriesCauseNothing() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "user@1000.service", uid: 1000))
+        await c.handle(Self.failure(a.port, unit: "containerd.service", uid: 1000))
+        await c.handle(Self.failure(a.port, unit: "evil.service", uid: 0))
+        clock.advance(by: .seconds(10))
+        await c.settle()
+        #expect(anchors().isEmpty)
+        #expect(try bus.calls("RestartUnit").isEmpty)
+        #expect(logs.events.withLock { $0.allSatisfy { $0.level <= .debug || $0.metadata["event"] == nil } })
+    }
+
+    @Test func aHostOutsideThePolicyIsReportedWithTheCommandOnce() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("registry.corp.example"))] }
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        let reports = logs.with(event: "reported")
+        #expect(reports.count == 1)
+        let command = reports.first?["command"]?.description ?? ""
+        #expect(command == "trustmend fix localhost:\(a.port) --expect-sha256 \(try pki.sha256("int.pem"))")
+        #expect(anchors().isEmpty)
+        #expect(try bus.calls("RestartUnit").isEmpty)
+    }
+
+    @Test func reportModeInstallsNothing() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator {
+            $0.mode = .report
+            $0.allow = [AllowRule(host: try HostPattern("localhost"))]
+        }
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().isEmpty)
+        #expect(logs.with(event: "reported").first?["command"]?.description.contains("--expect-sha256") == true)
+    }
+
+    @Test func theHourlyCapHoldsWithinOneBatch() async throws {
+        let servers = try (0..<3).map { _ in try TestServer.tls(pki: try TestPKI()) }
+        let c = try coordinator {
+            $0.allow = [AllowRule(host: try HostPattern("localhost"))]
+            $0.maxInstallsPerHour = 2
+        }
+        for s in servers { await c.handle(Self.failure(s.port)) }
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 2)
+        #expect(logs.with(event: "refused").map { $0["why"]?.description } == ["the cap of 2 installs per hour is reached"])
+        #expect(try bus.calls("RestartUnit").count == 1)
+    }
+
+    @Test func anUnreachableHostFailsOnceAndIsBackedOff() async throws {
+        let dead = freePort()
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(dead))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(logs.with(event: "refused").count == 1)
+        await c.handle(Self.failure(dead))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(logs.with(event: "refused").count == 1, "left alone during its back-off")
+        #expect(anchors().isEmpty)
+        #expect(try bus.calls("RestartUnit").isEmpty)
+    }
+
+    @Test func aPendingRepairSurvivesACrash() async throws {
+        let a = try TestServer.tls(pki: pki)
+        do {
+            let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+            await c.handle(Self.failure(a.port, position: "c9"))
+            // The process dies here: no flush.
+        }
+        let state = try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load()
+        #expect(state.pending.count == 1 && state.journalCursor == "c9")
+        let restarted = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await restarted.resume()
+        #expect(anchors().count == 1)
+        #expect(try bus.calls("RestartUnit").count == 1)
+        #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().pending.isEmpty)
+    }
+}
