@@ -35,6 +35,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private var dirty = false
     private var flushTask: Task<Void, Never>?
     private var retryTask: Task<Void, Never>?
+    /// The CRI runtime the kubelet's failures are charged to, found again at every batch.
+    private var runtime = EngineFacts.containerdUnit
 
     /// Counts for tests and the status line.
     public private(set) var recordsSeen = 0
@@ -168,6 +170,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         var items: [(request: RepairRequest, chain: PeerChain)] = []
         var itemApprovals: [Approval] = []
         var owed = Set(persisted.restartsOwed)
+        runtime = await criRuntime()
         for approval in approvals {
             let unit = unitFor(approval)
             var environment: [String] = []
@@ -365,7 +368,16 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     private func unitFor(_ approval: Approval) -> String? {
-        EngineUnits.unit(loggedBy: loggedBy[approval.endpoint], engine: approval.detection.engine, runtime: EngineFacts.containerdUnit)
+        EngineUnits.unit(loggedBy: loggedBy[approval.endpoint], engine: approval.detection.engine, runtime: runtime)
+    }
+
+    /// The runtime in use: containerd when it runs, else CRI-O, else docker (cri-dockerd). The kubelet
+    /// pulls through it, so a kubelet failure is repaired by restarting it.
+    private func criRuntime() async -> String {
+        for unit in [EngineFacts.containerdUnit, "crio.service", EngineFacts.dockerUnit] {
+            if (try? await wiring.systemd.activeState(of: unit))?.isActive == true { return unit }
+        }
+        return EngineFacts.containerdUnit
     }
 
     private func advance(_ record: LogRecord, force: Bool) {

@@ -18,7 +18,7 @@ struct RepairCoordinatorTests {
     let clock = ManualClock()
     let logs = CapturingLogHandler.Store()
 
-    func coordinator(_ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
+    func coordinator(bus: PrivateBus? = nil, _ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
         var config = Configuration()
         config.mode = .enforce
         config.debounce = .seconds(5)
@@ -36,8 +36,8 @@ struct RepairCoordinatorTests {
                     store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolTimeout: config.updateToolTimeout),
                     ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
             },
-            systemd: SystemdUnitRestarter(address: bus.address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
-            dockerLiveRestore: { false }, engineProxy: { _, _ in nil })
+            systemd: SystemdUnitRestarter(address: (bus ?? self.bus).address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
+            dockerLiveRestore: { FileManager.default.fileExists(atPath: root.file("/etc/docker/daemon.json")) }, engineProxy: { _, _ in nil })
         let store = logs
         return try RepairCoordinator(
             configuration: config, wiring: wiring, clock: clock, logger: Logger(label: "test") { _ in CapturingLogHandler(store: store) })
@@ -162,6 +162,26 @@ struct RepairCoordinatorTests {
         #expect(logs.with(event: "refused").count == 1, "left alone during its back-off")
         #expect(anchors().isEmpty)
         #expect(try bus.calls("RestartUnit").isEmpty)
+    }
+
+    @Test(arguments: [
+        (["containerd.service", "crio.service"], "containerd.service"),
+        (["crio.service"], "crio.service"),
+        (["docker.service"], "docker.service"),  // cri-dockerd
+    ])
+    func aKubeletFailureRestartsTheRuntimeInUse(running: [String], expected: String) async throws {
+        let a = try TestServer.tls(pki: pki)
+        var units: [String: [String: Any]] = [:]
+        for unit in ["containerd.service", "crio.service", "docker.service"] {
+            units[unit] = ["pid": 10, "active": running.contains(unit) ? "active" : "inactive"]
+        }
+        let bus = try PrivateBus(units: units)
+        try root.write("/etc/docker/daemon.json", "{\"live-restore\": true}\n", mode: 0o644)
+        let c = try coordinator(bus: bus) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "kubelet.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit") == [[expected, "replace"]])
     }
 
     @Test func aPendingRepairSurvivesACrash() async throws {

@@ -34,6 +34,8 @@ struct SandboxRoot {
     func read(_ nodePath: String) -> String? { try? String(contentsOfFile: file(nodePath), encoding: .utf8) }
 
     func write(_ nodePath: String, _ text: String, mode: Int = 0o755) throws {
+        let parent = (file(nodePath) as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         try text.write(toFile: file(nodePath), atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file(nodePath))
     }

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// `trustmend run` as systemd runs it, as a process: a real journal file it follows, a loopback TLS
+/// registry, the real update-ca-certificates on a sandbox root, and the systemd stand-in on a private bus.
+@Suite(.enabled(if: PrivateBus.available && JournalWriter.available, "needs dbus-daemon, python3-dbusmock and systemd-journal-remote"))
+struct DaemonProcessTests {
+    /// One running daemon, its log in a file.
+    final class Daemon {
+        let process = Process()
+        let log: String
+
+        init(root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus) throws {
+            log = root.file("/daemon-\(UUID().uuidString).log")
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+            process.arguments = [
+                "run", "--root", root.path, "--distro", "debian", "--config", config, "--journal-dir", journal.directory,
+                "--bus", bus.address, "--log-level", "debug",
+            ]
+            var environment = ProcessInfo.processInfo.environment
+            environment.removeValue(forKey: "JOURNAL_STREAM")  // log to stderr, as outside systemd
+            environment.removeValue(forKey: "NOTIFY_SOCKET")
+            process.environment = environment
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+        }
+
+        var text: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        func lines(event: String) -> [String] { text.split(separator: "\n").map(String.init).filter { $0.contains("event=\(event)") } }
+
+        /// SIGTERM, then the exit status (nil if it did not end within 20 s; it is then killed).
+        func stop() async throws -> Int32? {
+            process.terminate()
+            let deadline = ContinuousClock.now + .seconds(20)
+            while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            guard !process.isRunning else {
+                kill(process.processIdentifier, SIGKILL)
+                return nil
+            }
+            return process.terminationStatus
+        }
+
+        deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    }
+
+    let root = try! SandboxRoot()
+    let journal = try! JournalWriter()
+    let bus = try! PrivateBus(units: ["containerd.service": ["pid": 10], "docker.service": ["pid": 20]])
+
+    func config(allow: String) throws -> String {
+        let path = root.file("/etc/trustmend/config.yaml")
+        try root.write(
+            "/etc/trustmend/config.yaml",
+            """
+            mode: enforce
+            allow:
+              - host: "\(allow)"
+            debounce: 1s
+            fetch:
+              proxy: none
+            """, mode: 0o644)
+        return path
+    }
+
+    static func failure(_ port: Int, host: String = "localhost") -> String {
+        "level=error msg=\"PullImage \\\"\(host):\(port)/app:1\\\" failed\" error=\"failed to pull and unpack image: failed to resolve reference: "
+            + "failed to do request: Head \\\"https://\(host):\(port)/v2/app/manifests/1\\\": tls: failed to verify certificate: "
+            + "x509: certificate signed by unknown authority\""
+    }
+
+    var state: [String: Any] {
+        guard let data = FileManager.default.contents(atPath: root.file("/var/lib/trustmend/state.json")) else { return [:] }
+        return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    @Test func theFullCycleFromAJournalEntryToOneRestart() async throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let daemon = try Daemon(root: root, config: try config(allow: "localhost"), journal: journal, bus: bus)
+        try await eventually("the daemon follows the journal") { daemon.text.contains("trustmend started") }
+
+        // Forgeries about another allowed registry: logger as a user, an engine's name from a foreign unit,
+        // root in a foreign unit, the engine's unit with a non-root _UID. Then one genuine entry.
+        let decoy = try TestServer.tls(pki: try TestPKI())
+        try journal.append([
+            .init(message: Self.failure(decoy.port), unit: "user@1000.service", uid: "1000", identifier: "containerd"),
+            .init(message: Self.failure(decoy.port), unit: "evil.service", uid: "0", identifier: "containerd"),
+            .init(message: Self.failure(decoy.port), unit: "containerd.service", uid: "1000"),
+            .init(message: Self.failure(decoy.port), unit: nil, uid: nil, identifier: "containerd"),
+            .init(message: Self.failure(server.port)),
+        ])
+        try await eventually("one restart") { try bus.calls("RestartUnit").count == 1 }
+        try await eventually("the restart is logged") { !daemon.lines(event: "restart-completed").isEmpty }
+        #expect(try bus.calls("RestartUnit") == [["containerd.service", "replace"]])
+        #expect(root.list("/usr/local/share/ca-certificates").count == 1)
+        #expect(root.read("/etc/ssl/certs/ca-certificates.crt")?.contains(try pki.pem("int.pem").split(separator: "\n")[1]) == true)
+        #expect(daemon.lines(event: "installed").first?.contains(try pki.sha256("int.pem")) == true)
+        #expect(daemon.lines(event: "verified").count == 1)
+        #expect(daemon.lines(event: "detected").count == 1)
+        #expect(!daemon.text.contains(":\(decoy.port)"), "the forged entries caused nothing")
+
+        let status = try await daemon.stop()
+        #expect(status == 0, "SIGTERM ends cleanly: \(daemon.text.suffix(2000))")
+        #expect(daemon.text.contains("trustmend stopped"))
+        let cursor = state["journalCursor"] as? String
+        #expect(cursor?.isEmpty == false, "the cursor is saved")
+
+        // Started again: the same entries are not decided twice; a new one outside the policy is only reported.
+        let again = try Daemon(root: root, config: try config(allow: "localhost"), journal: journal, bus: bus)
+        try await eventually("the second daemon starts") { again.text.contains("trustmend started") }
+        try journal.append([.init(message: Self.failure(server.port, host: "127.0.0.1"))])
+        try await eventually("the report") { !again.lines(event: "reported").isEmpty }
+        #expect(again.lines(event: "reported").first?.contains("trustmend fix 127.0.0.1:\(server.port) --expect-sha256 \(try pki.sha256("int.pem"))") == true)
+        #expect(again.lines(event: "detected").isEmpty, "the first entry was not decided again")
+        #expect(try bus.calls("RestartUnit").count == 1)
+        #expect(try await again.stop() == 0)
+    }
+
+    @Test func aBadConfigurationExits78AndNamesTheKey() throws {
+        try root.write("/etc/trustmend/config.yaml", "mode: enforce\nallow:\n  - host: \"*.corp.example\"\n    prot: 5000\n", mode: 0o644)
+        let r = try CommandLineTests.run([
+            "run", "--root", root.path, "--config", root.file("/etc/trustmend/config.yaml"), "--journal-dir", journal.directory,
+        ])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("prot"), "\(r.stderr)")
+        #expect(r.stderr.contains("line 4"), "\(r.stderr)")
+    }
+
+    @Test func aBadReloadKeepsTheRunningConfiguration() async throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let path = try config(allow: "registry.corp.example")
+        let daemon = try Daemon(root: root, config: path, journal: journal, bus: bus)
+        try await eventually("the daemon starts") { daemon.text.contains("trustmend started") }
+
+        try root.write("/etc/trustmend/config.yaml", "mode: enforce\nallow: [{host: \"localhost\"}]\ndebounce: 1s\nfetch: {proxy: none}\n", mode: 0o644)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await eventually("the reload") { daemon.text.contains("configuration reloaded") }
+        try root.write("/etc/trustmend/config.yaml", "mode: sometimes\n", mode: 0o644)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await eventually("the refusal") { daemon.text.contains("sometimes") }
+
+        // The reloaded rules (localhost allowed) still hold.
+        try journal.append([.init(message: Self.failure(server.port))])
+        try await eventually("the install under the reloaded rules") { try bus.calls("RestartUnit").count == 1 }
+        #expect(root.list("/usr/local/share/ca-certificates").count == 1)
+        #expect(try await daemon.stop() == 0)
+    }
+}
