@@ -5,12 +5,17 @@
 # Nothing outside a temporary directory is changed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+repo=$PWD
 bash Tests/scripts/setup.sh
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 work=$(mktemp -d /tmp/trustmend-demo.XXXXXX)
-server=""
-cleanup() { [[ -n "$server" ]] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+server="" ; pids=()
+cleanup() {
+  for p in $server "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 say "Building trustmend"
@@ -84,4 +89,67 @@ say "The ledger records what was installed and why"
 say "trustmend remove takes it back out"
 "$tm" remove --all --root "$root"
 openssl verify -partial_chain -CAfile "$bundle" -untrusted int.pem leaf.pem 2>&1 | tail -1 || true
-say "Done. On a real node: trustmend fix HOST:PORT --restart auto (containerd restarts keep containers running)."
+
+say "Now the daemon does it unattended: trustmend run follows a journal, with systemd's D-Bus API on a private bus"
+# systemd's API: a python3-dbusmock stand-in with containerd.service and docker.service running.
+dbus-daemon --session --fork --print-address=1 --print-pid=3 --address="unix:path=$work/bus" >"$work/bus.address" 3>"$work/bus.pid"
+pids+=("$(cat "$work/bus.pid")")
+bus=$(head -1 "$work/bus.address")
+DBUS_SESSION_BUS_ADDRESS="$bus" /usr/bin/python3 -m dbusmock --session --template "$repo/Tests/Support/systemd_standin.py" \
+  -p '{"units": {"containerd.service": {"pid": 100}, "docker.service": {"pid": 200}}}' >/dev/null 2>&1 &
+pids+=($!)
+standin_calls() {
+  /usr/bin/python3 - "$bus" <<'PY'
+import dbus, sys
+o = dbus.bus.BusConnection(sys.argv[1]).get_object("org.freedesktop.systemd1", "/org/freedesktop/systemd1")
+for c in o.GetCalls(dbus_interface="org.freedesktop.DBus.Mock"):
+    if c[1] == "RestartUnit": print("  RestartUnit(%s)" % ", ".join(str(a) for a in c[2]))
+PY
+}
+for _ in $(seq 100); do standin_calls >/dev/null 2>&1 && break; sleep 0.1; done
+
+mkdir -p "$root/etc/trustmend" "$work/journal"
+cat > "$root/etc/trustmend/config.yaml" <<YAML
+mode: enforce
+allow:
+  - host: localhost
+    sha256: ["$(echo "$pin" | tr -d : | tr A-F a-f)"]
+debounce: 2s
+fetch:
+  proxy: none
+YAML
+echo "config ($root/etc/trustmend/config.yaml):"; sed 's/^/  /' "$root/etc/trustmend/config.yaml"
+"$tm" run --root "$root" --config "$root/etc/trustmend/config.yaml" --journal-dir "$work/journal" --bus "$bus" >"$work/daemon.log" 2>&1 &
+daemon=$!; pids+=("$daemon")
+for _ in $(seq 100); do grep -q "trustmend started" "$work/daemon.log" && break; sleep 0.1; done
+
+# Journal entries as journald stores them (systemd-journal-remote writes the same file format). Only
+# _SYSTEMD_UNIT and _UID, which journald sets itself, decide who logged an entry.
+journal_entry() { # unit uid identifier message
+  printf '__REALTIME_TIMESTAMP=%s\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=%s\n_UID=%s\nSYSLOG_IDENTIFIER=%s\nMESSAGE=%s\n\n' \
+    "$(date +%s%6N)" "$1" "$2" "$3" "$4"
+}
+line=$(tail -1 containerd.log)
+say "A user forges the failure with logger (_SYSTEMD_UNIT=user@1000.service, _UID=1000, SYSLOG_IDENTIFIER=containerd)"
+journal_entry user@1000.service 1000 containerd "$line" > forged.export
+/lib/systemd/systemd-journal-remote --output="$work/journal/system.journal" forged.export 2>/dev/null
+sleep 3
+echo "daemon's reaction: $(grep -c 'event=' "$work/daemon.log" || true) events; installed anchors: $(ls "$root/usr/local/share/ca-certificates" | wc -l)"
+
+say "containerd itself logs the failed pull (_SYSTEMD_UNIT=containerd.service, _UID=0)"
+journal_entry containerd.service 0 containerd "$line" > real.export
+/lib/systemd/systemd-journal-remote --output="$work/journal/system.journal" real.export 2>/dev/null
+for _ in $(seq 300); do grep -q "event=restart-completed" "$work/daemon.log" && break; sleep 0.1; done
+
+say "The daemon's log (under systemd these go to the journal with MESSAGE_ID and TRUSTMEND_* fields)"
+grep -E 'started|event=' "$work/daemon.log" | sed -E 's/^/  /'
+echo "systemd was asked for:"; standin_calls
+
+say "After: the chain verifies against the bundle again, and the ledger says why"
+openssl verify -partial_chain -CAfile "$bundle" -untrusted int.pem leaf.pem
+"$tm" list --root "$root"
+
+say "SIGTERM: the daemon stops cleanly and keeps its journal cursor for the next start"
+kill -TERM "$daemon"; wait "$daemon" && echo "exit status 0"
+python3 -c 'import json,sys; print("cursor:", json.load(open(sys.argv[1]))["journalCursor"][:60] + "…")' "$root/var/lib/trustmend/state.json"
+say "Done. On a real node: install the package, add allow rules to /etc/trustmend/config.yaml, set mode: enforce."
