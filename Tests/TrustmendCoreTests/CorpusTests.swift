@@ -67,3 +67,21 @@ import Testing
         }
     }
 }
+
+@Suite struct ByteSearchTests {
+    @Test(arguments: [
+        ("unknown authority", "unknown authority", 0),
+        ("xx unknown authority", "unknown authority", 3),
+        ("unknown authorit", "unknown authority", nil),
+        ("uuunknown authority!", "unknown authority", 2),
+        ("aaab", "aab", 1),
+        ("", "a", nil),
+    ] as [(String, String, Int?)])
+    func findsTheFirstOccurrence(hay: String, needle: String, at: Int?) {
+        let bytes = Array(hay.utf8)
+        #expect(bytes.byteRange(of: Array(needle.utf8))?.lowerBound == at)
+        // In a slice, indices are the array's.
+        let slice = (Array("--".utf8) + bytes)[2...]
+        #expect(slice.byteRange(of: Array(needle.utf8))?.lowerBound == at.map { $0 + 2 })
+    }
+}

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""trustmend's benchmarks: prints figures, asserts nothing. Run through bench.sh (it builds and sets up).
+
+  scan       trustmend scan over a generated multi-million-line log, against grep -F over the same file
+  fetch      trustmend fetch against openssl s_client -showcerts, the same loopback server
+  latency    journal entry appended -> decision logged by `trustmend run`, p50/p99
+  idle       the daemon's RSS and wake-ups (context switches of all its threads) per idle minute
+"""
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TM = sys.argv[1]
+WHAT = sys.argv[2:] or ["scan", "fetch", "latency", "idle"]
+WORK = tempfile.mkdtemp(prefix="trustmend-bench.")
+JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
+
+
+def figure(name, value):
+    print(f"  {name:<44} {value}")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def failure(host, port):
+    return (f'level=error msg="PullImage \\"{host}:{port}/app:1\\" failed" error="failed to pull and unpack image: '
+            f'failed to do request: Head \\"https://{host}:{port}/v2/app/manifests/1\\": tls: failed to verify '
+            f'certificate: x509: certificate signed by unknown authority"')
+
+
+NOISE = [
+    'time="2026-11-25T03:00:00Z" level=info msg="ImageCreate event name:\\"docker.io/library/nginx:1.27\\""',
+    'I1125 03:00:00.000000    1234 kubelet.go:2421] "SyncLoop (PLEG): event for pod" pod="default/web-7d9" event={"ID":"abc"}',
+    'time="2026-11-25T03:00:00Z" level=info msg="shim disconnected" id=0123456789abcdef namespace=k8s.io',
+    'E1125 03:00:00.000000    1234 webhook.go:154] Failed calling webhook: Post "https://hook.svc:443/validate": x509: certificate signed by unknown authority',
+    'Nov 25 03:00:00 node kernel: [12345.678] IPv4: martian source 10.0.0.1 from 10.0.0.2, on dev eth0',
+]
+
+
+def bench_scan():
+    print("scan: trustmend scan over a generated log (one failure per 1000 lines) vs grep -F")
+    path = os.path.join(WORK, "big.log")
+    lines = 4_000_000
+    rng = random.Random(7)
+    with open(path, "w") as f:
+        chunk = []
+        for i in range(lines):
+            chunk.append(failure(f"reg{i % 97}.corp.example", 5000) if i % 1000 == 999 else NOISE[rng.randrange(len(NOISE))])
+            if len(chunk) == 10000:
+                f.write("\n".join(chunk) + "\n")
+                chunk = []
+    size = os.path.getsize(path)
+    figure("log", f"{lines:,} lines, {size / 2**20:.0f} MiB")
+
+    def best(cmd, runs=3):
+        times = []
+        out = b""
+        for _ in range(runs):
+            t = time.perf_counter()
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, check=False).stdout
+            times.append(time.perf_counter() - t)
+        return min(times), out
+
+    t_tm, out = best([TM, "scan", "--json", path])
+    found = out.count(b"\n")
+    t_grep, gout = best(["grep", "-c", "-F", "unknown authority", path])
+    figure("trustmend scan --json", f"{t_tm * 1000:.0f} ms  ({size / 2**20 / t_tm:.0f} MiB/s, {found:,} detections)")
+    figure("grep -c -F 'unknown authority'", f"{t_grep * 1000:.0f} ms  ({size / 2**20 / t_grep:.0f} MiB/s, {int(gout):,} lines, webhooks included)")
+    os.unlink(path)
+
+
+def tls_server():
+    d = os.path.join(WORK, "pki")
+    os.makedirs(d, exist_ok=True)
+    sh = lambda c: subprocess.run(c, shell=True, cwd=d, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=Bench-CA "
+       "-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign")
+    sh("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr -subj /CN=localhost")
+    sh("printf 'subjectAltName=DNS:localhost\\n' > ext && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+       "-days 2 -extfile ext -out leaf.pem")
+    port = free_port()
+    proc = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", f"127.0.0.1:{port}", "-cert", "leaf.pem", "-key", "leaf.key",
+                             "-cert_chain", "ca.pem", "-www"], cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
+def bench_fetch():
+    print("fetch: the peer chain of a loopback server, 50 runs each (wall time per run, process start included)")
+    server, port = tls_server()
+    try:
+        def run(cmd, stdin=None):
+            times = []
+            for _ in range(50):
+                t = time.perf_counter()
+                subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                times.append(time.perf_counter() - t)
+            times.sort()
+            return f"p50 {statistics.median(times) * 1000:.1f} ms, p90 {times[44] * 1000:.1f} ms"
+        figure("trustmend fetch", run([TM, "fetch", f"127.0.0.1:{port}"]))
+        figure("openssl s_client -showcerts", run(["openssl", "s_client", "-showcerts", "-connect", f"127.0.0.1:{port}"], stdin=b""))
+    finally:
+        server.kill()
+
+
+class Daemon:
+    """`trustmend run` on a sandbox root and a journal directory, its stderr read line by line."""
+
+    def __init__(self, allow="localhost", mode="enforce"):
+        self.root = os.path.join(WORK, "root")
+        self.journal = os.path.join(WORK, "journal")
+        os.makedirs(self.journal, exist_ok=True)
+        os.makedirs(self.root + "/etc/trustmend", exist_ok=True)
+        with open(self.root + "/etc/trustmend/config.yaml", "w") as f:
+            f.write(f"mode: {mode}\nallow: [{{host: \"{allow}\"}}]\ndebounce: 1s\nbackoff: 1h\nmax_installs_per_hour: 1000\n"
+                    "fetch: {proxy: none, connect_timeout: 1s}\n")
+        with open(self.root + "/etc/os-release", "w") as f:
+            f.write("ID=debian\n")
+        env = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC")}
+        self.proc = subprocess.Popen([TM, "run", "--root", self.root, "--config", self.root + "/etc/trustmend/config.yaml",
+                                      "--journal-dir", self.journal, "--bus", "unix:path=/nonexistent"],
+                                     stderr=subprocess.PIPE, env=env)
+        self.lines = []
+        self.cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.wait_for(lambda l: "trustmend started" in l, 30)
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            now = time.perf_counter()
+            with self.cond:
+                self.lines.append((now, raw.decode(errors="replace")))
+                self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout):
+        deadline = time.perf_counter() + timeout
+        with self.cond:
+            while True:
+                for t, line in self.lines:
+                    if predicate(line):
+                        return t
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError("the daemon did not log the expected line")
+                self.cond.wait(left)
+
+    def append(self, entries):
+        export = ""
+        for unit, message in entries:
+            export += (f"__REALTIME_TIMESTAMP={int(time.time() * 1e6)}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                       f"_SYSTEMD_UNIT={unit}\n_UID=0\nMESSAGE={message}\n\n")
+        subprocess.run([JOURNAL_REMOTE, f"--output={self.journal}/system.journal", "-"], input=export.encode(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+def bench_latency():
+    print("latency: a containerd entry appended to the journal -> the daemon's decision on stderr (200 entries, 0.1 s apart)")
+    d = Daemon()
+    try:
+        samples = []
+        for i in range(200):
+            port = 20000 + i  # distinct closed ports: every entry is a new decision
+            t0 = time.perf_counter()
+            d.append([("containerd.service", failure("localhost", port))])
+            t1 = time.perf_counter()
+            t = d.wait_for(lambda l, p=port: "event=detected" in l and f"port={p}" in l, 10)
+            samples.append((t - t0, t - t1))
+            time.sleep(0.1)
+        total = sorted(s[0] for s in samples)
+        after = sorted(s[1] for s in samples)
+        q = lambda xs, p: xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
+        figure("append started -> decision logged", f"p50 {q(total, .5):.1f} ms, p99 {q(total, .99):.1f} ms")
+        figure("entry in the file -> decision logged", f"p50 {q(after, .5):.1f} ms, p99 {q(after, .99):.1f} ms")
+    finally:
+        d.stop()
+
+
+def threads_ctxt(pid):
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            for line in f:
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+    return total
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1])
+    return 0
+
+
+def bench_idle():
+    print("idle: the daemon following an idle journal, no watchdog (under systemd add 2 pings a minute at WatchdogSec=60s)")
+    d = Daemon()
+    try:
+        time.sleep(5)
+        c0 = threads_ctxt(d.proc.pid)
+        time.sleep(60)
+        c1 = threads_ctxt(d.proc.pid)
+        figure("RSS after start", f"{rss_kib(d.proc.pid) / 1024:.1f} MiB")
+        figure("wake-ups per idle minute (all threads)", f"{c1 - c0}")
+        figure("threads", f"{len(os.listdir(f'/proc/{d.proc.pid}/task'))}")
+        # A burst, then idle again: memory after work.
+        d.append([("containerd.service", failure("localhost", 30000 + i)) for i in range(2000)])
+        d.wait_for(lambda l: "port=31999" in l, 60)
+        time.sleep(3)
+        figure("RSS after 2,000 detections", f"{rss_kib(d.proc.pid) / 1024:.1f} MiB")
+    finally:
+        d.stop()
+
+
+for what in WHAT:
+    {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle}[what]()
+subprocess.run(["rm", "-rf", WORK])

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Prints trustmend's figures: scan throughput against grep, fetch against openssl s_client, the daemon's
+# detection latency (journal entry -> decision), idle RSS and wake-ups. Asserts nothing; tests never time.
+#   bash Tests/scripts/bench.sh [scan] [fetch] [latency] [idle]     (all four without arguments)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bash Tests/scripts/setup.sh
+echo "building a release trustmend…"
+swift build -c release --product trustmend 2>&1 | tail -1
+tm="$(swift build -c release --show-bin-path)/trustmend"
+echo "machine: $(nproc) CPUs, $(uname -r), $("$tm" --version | head -1)"
+exec /usr/bin/python3 Tests/scripts/bench.py "$tm" "$@"
