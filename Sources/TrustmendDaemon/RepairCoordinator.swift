@@ -35,6 +35,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private var dirty = false
     private var flushTask: Task<Void, Never>?
     private var retryTask: Task<Void, Never>?
+    /// Shutdown waiting for the batch in progress.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var stopping = false
     /// The CRI runtime the kubelet's failures are charged to, found again at every batch.
     private var runtime = EngineFacts.containerdUnit
 
@@ -125,10 +128,13 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         if keep { policy.configuration = new } else { policy = Policy(configuration: new) }
     }
 
-    /// Saves the position and anything else unsaved; called at shutdown.
-    public func shutdown() {
-        flushTask?.cancel()
+    /// Stops: a batch being repaired is finished (no install is left half done), a batch still being
+    /// collected is left in the state file for the next start, and everything is saved.
+    public func shutdown() async {
+        stopping = true
         retryTask?.cancel()
+        if state == .repairing { await withCheckedContinuation { idleWaiters.append($0) } }
+        flushTask?.cancel()
         save()
     }
 
@@ -140,7 +146,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     // MARK: Batches
 
     private func scheduleFlush() {
-        guard state == .idle else { return }
+        guard state == .idle, !stopping else { return }
         state = .collecting
         // The deadline is taken now, not when the task first runs, so the window is exact.
         let deadline = clock.now.advanced(by: configuration.debounce)
@@ -153,11 +159,13 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
     /// Repairs everything collected so far, now.
     public func flush() async {
-        guard state != .repairing else { return }
+        guard state != .repairing, !stopping else { return }
         state = .repairing
         defer {
             state = .idle
             if !batch.isEmpty || !reports.isEmpty { scheduleFlush() }
+            for waiter in idleWaiters { waiter.resume() }
+            idleWaiters = []
         }
         let approvals = batch
         let reported = reports
@@ -311,7 +319,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         }
         persisted.restartsOwed = stillOwed
         save()
-        if let retryAt {
+        if let retryAt, !stopping {
             let deadline = start.advanced(by: retryAt)
             retryTask?.cancel()
             retryTask = Task { [clock] in

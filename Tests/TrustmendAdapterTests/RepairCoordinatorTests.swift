@@ -18,7 +18,7 @@ struct RepairCoordinatorTests {
     let clock = ManualClock()
     let logs = CapturingLogHandler.Store()
 
-    func coordinator(bus: PrivateBus? = nil, _ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
+    func coordinator(bus: PrivateBus? = nil, tool: String? = nil, _ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
         var config = Configuration()
         config.mode = .enforce
         config.debounce = .seconds(5)
@@ -33,7 +33,7 @@ struct RepairCoordinatorTests {
             makeRepairer: { config in
                 Repairer(
                     fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
-                    store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolTimeout: config.updateToolTimeout),
+                    store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolOverride: tool, toolTimeout: config.updateToolTimeout),
                     ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
             },
             systemd: SystemdUnitRestarter(address: (bus ?? self.bus).address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
@@ -182,6 +182,35 @@ struct RepairCoordinatorTests {
         clock.advance(by: .seconds(5))
         await c.settle()
         #expect(try bus.calls("RestartUnit") == [[expected, "replace"]])
+    }
+
+    @Test func shutdownFinishesTheBatchInProgress() async throws {
+        let a = try TestServer.tls(pki: pki)
+        // A slow update tool keeps the batch in progress while the daemon is told to stop.
+        try root.write("/slow-tool", """
+            #!/bin/sh
+            sleep 1
+            cat "$TRUSTMEND_ROOT"/usr/local/share/ca-certificates/*.crt > "$TRUSTMEND_ROOT"/etc/ssl/certs/ca-certificates.crt
+            """)
+        let c = try coordinator(tool: root.file("/slow-tool")) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        try await eventually("the batch starts") { await c.batchesRun == 1 }
+        await c.shutdown()
+        #expect(anchors().count == 1)
+        #expect(logs.with(event: "verified").count == 1)
+        let state = try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load()
+        #expect(state.pending.isEmpty, "nothing left half done")
+    }
+
+    @Test func shutdownWhileCollectingKeepsTheBatchForTheNextStart() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port))
+        await c.shutdown()
+        clock.advance(by: .seconds(5))
+        #expect(anchors().isEmpty)
+        #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().pending.count == 1)
     }
 
     @Test func aPendingRepairSurvivesACrash() async throws {

@@ -189,10 +189,10 @@ def bench_latency():
             samples.append((t - t0, t - t1))
             time.sleep(0.1)
         total = sorted(s[0] for s in samples)
-        after = sorted(s[1] for s in samples)
+        early = sum(1 for s in samples if s[1] < 0)
         q = lambda xs, p: xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
         figure("append started -> decision logged", f"p50 {q(total, .5):.1f} ms, p99 {q(total, .99):.1f} ms")
-        figure("entry in the file -> decision logged", f"p50 {q(after, .5):.1f} ms, p99 {q(after, .99):.1f} ms")
+        figure("  (includes starting systemd-journal-remote;", f"{early} of {len(samples)} decided before the writer exited)")
     finally:
         d.stop()
 
