@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Pulls an image through containerd's CRI, as kubelet does: runtime.v1.ImageService/PullImage.
+Usage: cri_pull.py IMAGE [SOCKET]. Prints the image reference; on failure prints the gRPC error and exits 1.
+
+`ctr images pull` resolves the registry in the client, so its TLS error never reaches containerd's journal;
+a CRI pull runs inside containerd, which logs the failure like a kubelet-driven pull. The request is
+encoded by hand (PullImageRequest{image: ImageSpec{image: IMAGE}}), so no generated stubs are needed."""
+import sys
+import grpc
+
+def field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field (wire type 2)."""
+    key, size, out = (number << 3) | 2, len(payload), bytearray()
+    out.append(key)
+    while True:  # varint length
+        byte, size = size & 0x7F, size >> 7
+        out.append(byte | (0x80 if size else 0))
+        if not size:
+            return bytes(out) + payload
+
+def first_string(message: bytes) -> str:
+    """Field 1 of a message whose field 1 is a string (PullImageResponse.image_ref)."""
+    if not message or message[0] != 0x0A:
+        return ""
+    size, shift, i = 0, 0, 1
+    while True:
+        size |= (message[i] & 0x7F) << shift
+        shift, i = shift + 7, i + 1
+        if not message[i - 1] & 0x80:
+            return message[i:i + size].decode()
+
+image = sys.argv[1]
+socket = sys.argv[2] if len(sys.argv) > 2 else "/run/containerd/containerd.sock"
+with grpc.insecure_channel("unix://" + socket) as channel:
+    pull = channel.unary_unary("/runtime.v1.ImageService/PullImage")  # bytes in, bytes out
+    try:
+        reply = pull(field(1, field(1, image.encode())), timeout=120)
+    except grpc.RpcError as e:
+        print(f"PullImage {image}: {e.code().name}: {e.details()}", file=sys.stderr)
+        sys.exit(1)
+print(first_string(reply))

@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# trustmend end to end, on a real but throwaway node: a systemd booted with systemd-nspawn over an
+# overlay of this machine's own root (nothing on the host changes), with the real containerd, dockerd,
+# journald, D-Bus, update-ca-certificates and a TLS registry whose CA the node does not trust.
+#
+#   1. boot the node; start containerd, docker and the registry; push a one-file image
+#   2. a CRI pull (what kubelet does) and a docker pull fail with "x509: certificate signed by unknown
+#      authority"; both errors are in the engines' journal
+#   3. install trustmend (the .deb from packaging/out when there is one), allow the registry, enforce:
+#      trustmend installs the anchor, verifies it, restarts containerd (the pull now works) and defers
+#      docker (no live-restore); with live-restore on, docker's next failure gets it restarted too
+#   4. what must cause nothing: a host outside the allow list (reported only), failures forged by an
+#      ordinary user, and `dpkg --purge` takes every anchor and the state away
+#
+# Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs; ~1 minute).
+# Exits non-zero at the first failed check. TRUSTMEND_E2E_KEEP=1 keeps the node running at the end
+# to look around (nsenter -t PID -a bash), until the file it names is removed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+# --- narration and checks ----------------------------------------------------------------------------
+t0=${EPOCHREALTIME/./}
+say()   { printf '\n\033[1m==> %s\033[0m  \033[2m(+%ss)\033[0m\n' "$*" "$(since "$t0")"; }
+note()  { printf '    %s\n' "$*"; }
+pass()  { printf '    \033[32m✓\033[0m %s\n' "$*"; }
+die()   { printf '    \033[31m✗ %s\033[0m\n' "$*" >&2; exit 1; }
+now_us() { echo "${EPOCHREALTIME/./}"; }
+span()  { local us=$(( $2 - $1 )); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
+since() { span "$1" "$(now_us)"; }
+declare -a timings=()
+timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
+
+[[ $EUID == 0 ]] || { echo "run.sh: run as root (it boots a container)" >&2; exit 1; }
+
+# --- host packages (outside the node's mount namespace: the overlay's lower layer must not change later)
+if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
+  say "Host packages: nspawn, the engines, the registry, skopeo, python3-grpcio"
+  pkgs=(systemd systemd-container dbus containerd docker.io docker-registry skopeo python3-grpcio
+        iproute2 openssl ca-certificates util-linux)
+  missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    note "installing: ${missing[*]}"
+    apt-get update -qq
+    # The engines' postinsts cannot start anything here (no systemd on the host).
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+  pass "all present"
+  # Everything below runs in a private mount namespace: the overlay and the node vanish with it.
+  TRUSTMEND_E2E_INSIDE=1 exec unshare -m --propagation private -- bash "$0" "$@"
+fi
+
+# --- the node ------------------------------------------------------------------------------------------
+image=registry.e2e.test:5000/e2e/hello:1.0
+other_image=other.e2e.test:5000/e2e/hello:1.0
+forged_image=forged.e2e.test:5000/e2e/hello:1.0
+id_started=7d1f0b9e4c2a4f6e9a51c0d3e2b8a601 id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612
+id_installed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a620 id_verified=7d1f0b9e4c2a4f6e9a51c0d3e2b8a621
+id_completed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a631 id_deferred=7d1f0b9e4c2a4f6e9a51c0d3e2b8a633
+
+base=$(mktemp -d /tmp/trustmend-e2e.XXXXXX)
+root=$base/root nspawn="" pid1="" console=$base.console.log
+cleanup() {
+  local rc=$?
+  if [[ -n ${TRUSTMEND_E2E_KEEP:-} && -n $pid1 ]]; then
+    touch "$base.keep"
+    echo "node kept: nsenter -t $pid1 -a bash   (rm $base.keep ends it)"
+    while [[ -e $base.keep ]]; do sleep 1; done
+  fi
+  if [[ -n $nspawn ]] && kill -0 "$nspawn" 2>/dev/null; then
+    kill -TERM "$nspawn" 2>/dev/null || true          # nspawn halts the node's systemd
+    for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$nspawn" 2>/dev/null || true
+    wait "$nspawn" 2>/dev/null || true
+  fi
+  umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
+  rmdir "$base" 2>/dev/null || true
+  ((rc != 0)) || rm -f "$console"
+  ((rc == 0)) || echo "run.sh: FAILED (exit $rc); the node's console log is $console" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs a command inside the node, in all its namespaces, with a clean environment.
+node() { nsenter -t "$pid1" -a -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"; }
+cri_pull()    { node python3 /usr/local/lib/e2e/cri_pull.py "$1"; }
+docker_pull() { node docker pull -q "$1"; }
+# The journal position now; events are looked for after it.
+mark() { node journalctl -n1 -o export | sed -n 's/^__CURSOR=//p'; }
+# trustmend's events after a mark: events AFTER ID [FIELD=VALUE…] -> "unix-time message" lines
+events() {
+  local after=$1 id=$2; shift 2
+  node journalctl --no-pager -q -o short-unix --after-cursor="$after" \
+    _SYSTEMD_UNIT=trustmend.service MESSAGE_ID="$id" "$@" | sed 's/^\([0-9.]*\) [^ ]* [^ ]* /\1 /'
+}
+# Waits up to 30 s for one; prints it; sets $event_at (unix time, microseconds).
+wait_event() {
+  local after=$1 id=$2 what=$3; shift 3
+  local line deadline=$(( $(now_us) + 30000000 ))
+  while :; do
+    line=$(events "$after" "$id" "$@" | head -1)
+    [[ -n $line ]] && break
+    (( $(now_us) < deadline )) || die "no '$what' event from trustmend within 30 s ($*)"
+    sleep 0.2
+  done
+  event_at=${line%% *}; event_at=${event_at/./}
+  pass "$what: ${line#* }"
+}
+expect_fail() { # expect_fail DESCRIPTION COMMAND…: the command fails with the x509 error
+  local desc=$1 out; shift
+  if out=$("$@" 2>&1); then die "$desc succeeded, expected x509 unknown authority"; fi
+  grep -q 'certificate signed by unknown authority' <<<"$out" || die "$desc failed otherwise: $out"
+  pass "$desc fails: …${out##*: x509: }"
+}
+engine_logged() { # engine_logged UNIT AFTER HOST: the engine's own journal has the x509 error for HOST
+  node journalctl --no-pager -q -o cat -u "$1" --after-cursor="$2" | grep -F "$3" |
+    grep -q 'x509: certificate signed by unknown authority' || die "no x509 error for $3 in journalctl -u $1"
+  pass "journalctl -u $1 has it"
+}
+fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f'; }
+
+say "Overlay over this machine's root (tmpfs upper): $root"
+mount -t tmpfs -o mode=0755,size=4G trustmend-e2e "$base"
+mkdir -p "$base/upper" "$base/work" "$root"
+mount -t overlay trustmend-e2e -o "lowerdir=/,upperdir=$base/upper,workdir=$base/work" "$root"
+
+# What trustmend will be installed from, copied now: the build and packaging may change under us.
+mkdir -p "$root/var/cache/e2e" "$root/usr/local/lib/e2e"
+deb=$(ls -t "$repo"/packaging/out/trustmend_*_amd64.deb 2>/dev/null | head -1 || true)
+if [[ -n $deb ]]; then
+  for try in 1 2 3 4 5 6; do   # packaging/build may be rewriting it right now
+    cp "$deb" "$root/var/cache/e2e/"
+    dpkg-deb --fsys-tarfile "$root/var/cache/e2e/${deb##*/}" 2>/dev/null | tar t > /dev/null 2>&1 && break
+    ((try < 6)) || die "$deb is not a complete package"
+    sleep 5
+  done
+  deb=/var/cache/e2e/${deb##*/}
+  note "trustmend from $repo/packaging/out/${deb##*/}"
+else
+  [[ -x $repo/.build/release/trustmend ]] || die "neither packaging/out/trustmend_*.deb nor .build/release/trustmend"
+  install -m 0755 "$repo/.build/release/trustmend" "$root/usr/local/lib/e2e/trustmend"
+  [[ -f $repo/systemd/trustmend.service ]] && cp "$repo/systemd/trustmend.service" "$root/usr/local/lib/e2e/"
+  note "no .deb in packaging/out: trustmend from .build/release (the fallback)"
+fi
+cp "$here/cri_pull.py" "$here/make_oci.py" "$root/usr/local/lib/e2e/"
+
+say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.test (another CA for the rest)"
+pki=$root/etc/e2e/pki; mkdir -p "$pki"
+(
+  cd "$pki"
+  ca() { # ca NAME SUBJECT [ISSUER]: a CA certificate, self-signed or issued by ISSUER
+    if [[ -z ${3:-} ]]; then
+      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" -days 7 \
+        -subj "$2" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    else
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
+      openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial -days 7 -out "$1.pem" \
+        -extfile <(printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n')
+    fi
+  }
+  leaf() { # leaf NAME ISSUER DNS…
+    local name=$1 issuer=$2; shift 2
+    local san; san=$(printf 'DNS:%s,' "$@"); san=${san%,}
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$1"
+    openssl x509 -req -in "$name.csr" -CA "$issuer.pem" -CAkey "$issuer.key" -CAcreateserial -days 7 -out "$name.pem" \
+      -extfile <(printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$san")
+    cat "$name.pem" "$issuer.pem" > "$name-chain.pem"          # leaf + issuing CA, as most registries send
+  }
+  ca root "/O=E2E Corp/CN=E2E Corp Root CA"
+  ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
+  leaf registry issuing registry.e2e.test
+  ca other "/O=Elsewhere/CN=Elsewhere CA"
+  leaf other-leaf other other.e2e.test forged.e2e.test
+  chmod 0644 ./*.key                                         # read by the registry's own user
+) 2>/dev/null
+anchor_sha=$(fingerprint < "$pki/issuing.pem")
+note "the registry sends leaf + issuing CA; the anchor to expect is the issuing CA, sha256 ${anchor_sha:0:16}…"
+note "other.e2e.test and forged.e2e.test: a second registry, certificate from 'Elsewhere CA'"
+
+say "Node configuration (written into the overlay before boot)"
+cat >> "$root/etc/hosts" <<'EOF'
+10.99.0.1 registry.e2e.test
+10.99.0.2 other.e2e.test forged.e2e.test
+EOF
+# containerd: CRI on (Debian's file leaves it on, but say so), the default overlayfs snapshotter.
+mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
+cat > "$root/etc/containerd/config.toml" <<'EOF'
+version = 2
+disabled_plugins = []
+[plugins."io.containerd.grpc.v1.cri"]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+EOF
+# dockerd: no iptables/bridge in a private network namespace; vfs (overlay2 cannot stack on overlayfs).
+daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
+echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
+for r in registry:10.99.0.1:registry other:10.99.0.2:other-leaf; do
+  IFS=: read -r name addr cert <<<"$r"
+  cat > "$root/etc/e2e/registry-$name.yml" <<EOF
+version: 0.1
+log: {level: info, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http:
+  addr: $addr:5000
+  tls: {certificate: /etc/e2e/pki/$cert-chain.pem, key: /etc/e2e/pki/$cert.key}
+EOF
+done
+cat > "$root/etc/systemd/system/e2e-registry@.service" <<'EOF'
+[Unit]
+Description=e2e test registry %i (CNCF distribution)
+[Service]
+User=docker-registry
+ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
+EOF
+cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CA
+/usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci" 1.0
+# The engines start when the scenario says so, not at boot. policy-rc.d (a container-image habit of
+# this host) would stop the package's postinst from starting trustmend: the node does not have one.
+rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service "$root/usr/sbin/policy-rc.d"
+rm -f "$root/var/lib/man-db/auto-update"                     # dpkg's man-db trigger takes seconds
+# Every other service or timer this host enables is masked: the node runs systemd, journald and D-Bus.
+masks=(console-getty.service getty.target systemd-networkd.service systemd-resolved.service)
+for w in "$root"/etc/systemd/system/*.wants/*; do
+  u=${w##*/}; [[ $u == docker.socket ]] || masks+=("$u")
+done
+mask_args=(); for u in "${masks[@]}"; do mask_args+=("systemd.mask=$u"); done
+note "/etc/hosts, containerd config.toml, docker daemon.json, e2e-registry@.service, an OCI layout"
+note "masked: ${masks[*]}"
+
+say "1. Boot systemd in the overlay (systemd-nspawn --boot --private-network)"
+tb=$(now_us)
+systemd-nspawn -D "$root" --register=no --keep-unit --private-network --console=read-only --boot -- \
+  systemd.firstboot=off systemd.show_status=false "${mask_args[@]}" > "$console" 2>&1 < /dev/null &
+nspawn=$!
+for _ in $(seq 200); do
+  pid1=$(pgrep -P "$nspawn" -x systemd || true); [[ -n $pid1 ]] && break; sleep 0.05
+done
+[[ -n $pid1 ]] || { cat "$console"; die "the node's systemd did not start"; }
+for _ in $(seq 600); do   # until its bus is up and the boot job is done
+  state=$(node systemctl is-system-running 2>/dev/null || true)
+  [[ $state == @(running|degraded|maintenance|stopping) ]] && break; sleep 0.05
+done
+[[ $state == running ]] || { node systemctl --failed --no-pager || true; die "the node is '$state', not running"; }
+boot=$(since "$tb"); timed "boot to 'running'" "$boot"
+pass "systemd is running (PID $pid1 on the host) after ${boot}s"
+
+say "1. Start containerd, docker and the registries; push the image"
+tb=$(now_us)
+node ip addr add 10.99.0.1/32 dev lo
+node ip addr add 10.99.0.2/32 dev lo
+node systemctl start containerd docker e2e-registry@registry e2e-registry@other
+for u in containerd docker e2e-registry@registry e2e-registry@other; do
+  node systemctl is-active -q "$u" || die "$u is not active"
+done
+for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/root.pem https://registry.e2e.test:5000/v2/ && break; sleep 0.1; done
+timed "start containerd, docker, 2 registries" "$(since "$tb")"
+pass "containerd, docker, registry.e2e.test:5000 and other.e2e.test:5000 are up"
+tb=$(now_us)
+node skopeo copy -q --dest-cert-dir /etc/e2e/skopeo-certs oci:/etc/e2e/oci:1.0 "docker://$image"
+timed "skopeo push" "$(since "$tb")"
+pass "pushed $image (one layer, one file)"
+
+say "2. Without trustmend: both engines fail on the unknown authority"
+m=$(mark)
+tb=$(now_us); expect_fail "CRI PullImage $image" cri_pull "$image"; timed "CRI pull, failing" "$(since "$tb")"
+engine_logged containerd.service "$m" "$image"
+tb=$(now_us); expect_fail "docker pull $image" docker_pull "$image"; timed "docker pull, failing" "$(since "$tb")"
+engine_logged docker.service "$m" registry.e2e.test:5000
+
+say "3. Install trustmend"
+tb=$(now_us)
+if [[ -n $deb ]]; then
+  note "dpkg -i ${deb##*/}"
+  node dpkg -i "$deb" | sed 's/^/    /'
+else
+  note "fallback: /usr/local/bin/trustmend and the repo's unit file (ExecStart adjusted)"
+  node install -m 0755 /usr/local/lib/e2e/trustmend /usr/local/bin/trustmend
+  if node test -f /usr/local/lib/e2e/trustmend.service; then
+    node sh -c 'sed "s|/usr/bin/trustmend|/usr/local/bin/trustmend|" /usr/local/lib/e2e/trustmend.service \
+      > /etc/systemd/system/trustmend.service'
+    node systemctl daemon-reload
+    node systemctl enable -q --now trustmend
+  else
+    node systemd-run -q --unit=trustmend -p Type=notify -p StateDirectory=trustmend /usr/local/bin/trustmend run
+  fi
+fi
+node systemctl is-active -q trustmend || { node systemctl status trustmend --no-pager || true; die "trustmend is not running"; }
+timed "install trustmend" "$(since "$tb")"
+pass "trustmend.service is active (out of the box it only reports)"
+
+say "3. Configure: allow registry.e2e.test (and forged.e2e.test, see step 4), enforce"
+node mkdir -p /etc/trustmend
+node tee /etc/trustmend/config.yaml > /dev/null <<'EOF'
+mode: enforce
+allow:
+  - host: registry.e2e.test
+  - host: forged.e2e.test     # allowed, so that only the forged entries' source can keep it out
+debounce: 1s
+restart:
+  docker: when-live-restore
+  min_interval: 1s
+EOF
+m=$(mark)
+node systemctl restart trustmend
+wait_event "$m" "$id_started" started
+
+say "3. The failures again: trustmend repairs"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $image" cri_pull "$image"
+expect_fail "docker pull $image" docker_pull "$image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test
+t_installed=$event_at
+wait_event "$m" "$id_verified" verified TRUSTMEND_HOST=registry.e2e.test
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+t_restarted=$event_at
+wait_event "$m" "$id_deferred" restart-deferred TRUSTMEND_UNIT=docker.service
+timed "failed pulls → anchor installed (debounce 1s)" "$(span "$tf" "$t_installed")"
+timed "failed pulls → containerd restarted" "$(span "$tf" "$t_restarted")"
+anchors=$(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt')
+[[ $(wc -l <<<"$anchors") == 1 ]] || die "expected one anchor, found: $anchors"
+[[ $(node cat "$anchors" | fingerprint) == "$anchor_sha" ]] || die "$anchors is not the issuing CA"
+pass "$anchors is the issuing CA (sha256 ${anchor_sha:0:16}…)"
+node grep -q "$(sed -n 2p "$pki/issuing.pem")" /etc/ssl/certs/ca-certificates.crt || die "the CA is not in the bundle"
+pass "it is in /etc/ssl/certs/ca-certificates.crt"
+tb=$(now_us)
+ref=$(cri_pull "$image") || die "CRI PullImage still fails after containerd's restart"
+timed "CRI pull, succeeding" "$(since "$tb")"
+pass "CRI PullImage $image → $ref"
+expect_fail "docker pull (dockerd still holds the roots it loaded)" docker_pull "$image"
+
+say "3. docker with live-restore: the next failure gets docker restarted"
+echo "{ $daemon_json, \"live-restore\": true }" | node tee /etc/docker/daemon.json > /dev/null
+node systemctl reload docker                                 # SIGHUP applies live-restore, keeps the roots
+node docker info -f '{{.LiveRestoreEnabled}}' | grep -qx true || die "live-restore not enabled"
+pass "live-restore on (systemctl reload docker: same process, same roots)"
+m=$(mark)
+tf=$(now_us)
+expect_fail "docker pull $image" docker_pull "$image"
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=docker.service
+timed "failed pull → docker restarted" "$(span "$tf" "$event_at")"
+[[ -z $(events "$m" "$id_installed") ]] || die "an anchor was installed again"
+pass "nothing installed this time (the bundle already trusts the chain)"
+tb=$(now_us)
+docker_pull "$image" > /dev/null || die "docker pull still fails after docker's restart"
+timed "docker pull, succeeding" "$(since "$tb")"
+pass "docker pull $image works"
+
+say "4. A forged failure: an ordinary user writes engine-looking lines to the journal"
+m=$(mark)
+forged="time=\"$(date -u +%FT%T.%NZ)\" level=error msg=\"PullImage \\\"$forged_image\\\" failed\" error=\"failed to pull and unpack image \\\"$forged_image\\\": failed to resolve reference \\\"$forged_image\\\": failed to do request: Head \\\"https://forged.e2e.test:5000/v2/e2e/hello/manifests/1.0\\\": x509: certificate signed by unknown authority\""
+node runuser -u nobody -- logger -t containerd "$forged"
+node runuser -u nobody -- systemd-cat -t dockerd echo "level=error msg=\"Handler for POST /v1.41/images/create returned error: Get \\\"https://forged.e2e.test:5000/v2/\\\": x509: certificate signed by unknown authority\""
+n=$(node journalctl --no-pager -q -o cat --after-cursor="$m" | grep -c 'forged.e2e.test' || true)
+((n >= 2)) || die "the forged lines did not reach the journal"
+pass "$n forged lines in the journal (SYSLOG_IDENTIFIER containerd/dockerd, _UID=65534)"
+note "forged.e2e.test is allowed: only the entries' source may keep trustmend from trusting it"
+
+say "4. A registry outside the allow list: other.e2e.test is only reported"
+expect_fail "CRI PullImage $other_image" cri_pull "$other_image"
+wait_event "$m" "$id_reported" reported TRUSTMEND_HOST=other.e2e.test
+[[ -z $(events "$m" "$id_installed") ]] || die "something was installed"
+[[ $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt | wc -l') == 1 ]] || die "anchor count changed"
+pass "nothing installed for other.e2e.test"
+# The journal is read in order: other.e2e.test's entry came after the forged ones, so they were seen.
+[[ -z $(node journalctl --no-pager -q --after-cursor="$m" _SYSTEMD_UNIT=trustmend.service TRUSTMEND_HOST=forged.e2e.test) ]] ||
+  die "trustmend logged an event for the forged host"
+pass "the forged entries caused no event at all"
+
+say "4. Removal: dpkg --purge takes the anchors and the state away"
+if [[ -n $deb ]]; then
+  node dpkg --purge trustmend | sed 's/^/    /'
+  node systemctl is-active -q trustmend && die "trustmend still running after purge"
+  node test -e /var/lib/trustmend && die "/var/lib/trustmend is still there"
+  pass "trustmend stopped, /var/lib/trustmend gone"
+else
+  note "fallback install: no package to purge; trustmend remove --all instead"
+  node systemctl stop trustmend
+  node /usr/local/bin/trustmend remove --all | sed 's/^/    /'
+fi
+node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
+node grep -q "$(sed -n 2p "$pki/issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the CA is still in the bundle"
+pass "no trustmend-*.crt left, the CA is gone from /etc/ssl/certs/ca-certificates.crt"
+
+say "All checks passed"
+printf '    %s\n' "${timings[@]}"
