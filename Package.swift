@@ -107,10 +107,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Keeps the binary within glibc 2.34: see Sources/CGlibcFloor/floor.c.
+        .target(name: "CGlibcFloor"),
+
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
+                "CGlibcFloor", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -122,7 +125,7 @@ let package = Package(
 
         .testTarget(
             name: "TrustmendCoreTests",
-            dependencies: ["TrustmendCore"],
+            dependencies: ["TrustmendCore", "CGlibcFloor"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

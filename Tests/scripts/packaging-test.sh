@@ -41,7 +41,7 @@ expected="ld-linux-x86-64.so.2 libc.so.6 libcrypto.so.3 libgcc_s.so.1 libm.so.6 
 readelf -d "$bin" | grep -q 'RUNPATH\|RPATH' && fail "the binary has an RPATH/RUNPATH"
 newest() { objdump -T "$bin" | grep -o "($1_[0-9.]*)" | tr -d '()' | sed "s/$1_//" | sort -V | tail -1; }
 glibc=$(newest GLIBC); glibcxx=$(newest GLIBCXX); libsystemd=$(newest LIBSYSTEMD)
-printf '%s\n' "$glibc" 2.35 | sort -V -C || fail "needs glibc $glibc, above the 2.35 floor"
+printf "%s\n" "$glibc" 2.34 | sort -V -C || fail "needs glibc $glibc, above the 2.34 floor (RHEL 9, openEuler 22.03)"
 printf '%s\n' "$glibcxx" 3.4.29 | sort -V -C || fail "needs GLIBCXX_$glibcxx, above 3.4.29 (GCC 11)"
 printf '%s\n' "$libsystemd" 237 | sort -V -C || fail "needs LIBSYSTEMD_$libsystemd, above 237"
 ok "binary floor: glibc $glibc, GLIBCXX $glibcxx, libsystemd $libsystemd, OpenSSL 3; no RUNPATH; links $needed"
@@ -52,7 +52,7 @@ lintian --fail-on error,warning --suppress-tags spelling-error-in-binary "$deb" 
   || fail "lintian reports errors or warnings"
 ok "lintian: no errors, no warnings"
 control=$(dpkg-deb -f "$deb")
-grep -q '^Depends: .*libc6 (>= 2.35).*libssl3.*libsystemd0' <<<"$control" || fail "deb Depends lacks the library floor: $control"
+grep -q '^Depends: .*libc6 (>= 2.34).*libssl3.*libsystemd0' <<<"$control" || fail "deb Depends lacks the library floor: $control"
 [[ $(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) == /etc/trustmend/config.yaml ]] || fail "config.yaml is not a conffile"
 files=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' | grep -v '/$' | sort | tr '\n' ' ')
 for f in /usr/bin/trustmend /lib/systemd/system/trustmend.service /etc/trustmend/config.yaml \
@@ -67,6 +67,7 @@ rpmlint -c packaging/rpm/rpmlint.toml "$rpm" || fail "rpmlint reports errors"
 ok "rpmlint: no errors"
 requires=$(rpm -qpR "$rpm" 2>/dev/null)
 grep -q 'libc.so.6(GLIBC_2.34)(64bit)' <<<"$requires" || fail "rpm does not require glibc 2.34"
+grep -q 'GLIBC_2.3[5-9]' <<<"$requires" && fail "rpm requires a glibc above 2.34"
 grep -q 'libssl.so.3(OPENSSL_3.0.0)(64bit)' <<<"$requires" || fail "rpm does not require OpenSSL 3"
 scripts=$(rpm -qp --scripts "$rpm" 2>/dev/null)
 for s in 'enable --now trustmend.service' 'try-restart trustmend.service' 'disable --now trustmend.service' 'trustmend-\*.crt'; do
