@@ -92,11 +92,27 @@ public struct Policy: Sendable {
         return .act(approval)
     }
 
-    /// Ends an approval: a change made counts against the hourly cap; a failure backs the host off.
-    public mutating func finished(_ endpoint: Endpoint, installed: Bool, failed: Bool, now: Duration) {
+    /// How an approval ended.
+    public enum Outcome: Sendable {
+        /// An anchor was installed: counts against the hourly cap.
+        case installed
+        /// Nothing to install (the bundle already trusts the chain): only a restart was owed. No back-off,
+        /// so a later failure (say, once docker has live-restore) is acted on; restarts have their own limit.
+        case unchanged
+        /// Report mode: reported again only after the back-off.
+        case reported
+        /// Fetch, choice, update tool or verification failed: the host is left alone for the back-off.
+        case failed
+    }
+
+    /// Ends an approval.
+    public mutating func finished(_ endpoint: Endpoint, _ outcome: Outcome, now: Duration) {
         queued.remove(endpoint)
-        if installed { installTimes.append(now) }
-        if failed || !installed { remember(endpoint, until: now + configuration.backoff, now: now) }
+        switch outcome {
+        case .installed: installTimes.append(now)
+        case .unchanged: break
+        case .reported, .failed: remember(endpoint, until: now + configuration.backoff, now: now)
+        }
     }
 
     /// Hosts currently backed off (for tests and the status line).

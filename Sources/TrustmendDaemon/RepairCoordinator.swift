@@ -28,7 +28,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
     private var batch: [Approval] = []
     /// The journal unit that logged each queued endpoint's failure.
-    private var loggedBy: [Endpoint: String] = [:]
+    private var loggedBy: [Endpoint: Set<String>] = [:]
     private var reports: [(Endpoint, SkipReason)] = []
     private var persisted: DaemonState
     private var lastCheckpoint: Duration = .zero
@@ -81,6 +81,10 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         case .skip(.untrustedSource(let why), _):
             meta["why"] = .string(why)
             logger.debug("ignored: not from a trusted engine unit", metadata: meta)
+        case .skip(.alreadyQueued, _):
+            // Another engine failing on the same endpoint: the queued repair restarts it too.
+            if let endpoint = detection.endpoint, let unit = unitHint(record) { loggedBy[endpoint, default: []].insert(unit) }
+            logger.debug("already queued", metadata: meta)
         case .skip(let reason, let report):
             if report, let endpoint = detection.endpoint {
                 reports.append((endpoint, reason))
@@ -92,7 +96,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         case .act(let approval):
             log(.detected, "unknown-authority pull failure", level: .info, meta)
             batch.append(approval)
-            if let unit = unitHint(record) { loggedBy[approval.endpoint] = unit }
+            if let unit = unitHint(record) { loggedBy[approval.endpoint, default: []].insert(unit) }
             if !approval.reportOnly {
                 persisted.pending.append(PendingRepair(
                     host: approval.endpoint.host, port: approval.endpoint.port, engine: unitHint(record) ?? detection.engine,
@@ -113,7 +117,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             let detection = Detection(line: 0, endpoint: endpoint, engine: item.engine)
             if case .act(let approval) = policy.decide(detection, record: record, now: now) {
                 batch.append(approval)
-                loggedBy[endpoint] = item.engine
+                loggedBy[endpoint, default: []].insert(item.engine)
                 persisted.pending.append(item)
             }
         }
@@ -180,7 +184,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         var owed = Set(persisted.restartsOwed)
         runtime = await criRuntime()
         for approval in approvals {
-            let unit = unitFor(approval)
+            let unit = unitsFor(approval).first
             var environment: [String] = []
             if let unit, let unitState = try? await wiring.systemd.activeState(of: unit) { environment = unitState.environment }
             var options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
@@ -193,7 +197,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                 let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
                 if approval.reportOnly {
                     reportWouldInstall(approval, chain: chain)
-                    finish(approval, installed: false, failed: false)
+                    finish(approval, .reported)
                     continue
                 }
                 let request = RepairRequest(
@@ -205,7 +209,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                 var meta = fields(approval.detection)
                 meta["error"] = .string("\(error)")
                 log(.refused, "cannot fetch the chain", level: .warning, meta)
-                finish(approval, installed: false, failed: true)
+                finish(approval, .failed)
             }
         }
 
@@ -214,8 +218,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             let results = await repairer.repairBatch(items)
             for (approval, result) in zip(itemApprovals, results) {
                 var meta = fields(approval.detection)
-                let unit = unitFor(approval)
-                if let unit { meta["unit"] = .string(unit) }
+                let units = unitsFor(approval)
+                if !units.isEmpty { meta["unit"] = .string(units.joined(separator: ",")) }
                 switch result {
                 case .success(.installed(let plan, _)):
                     meta["sha256"] = .string(plan.anchors.map(\.sha256).joined(separator: ","))
@@ -224,15 +228,15 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     log(.installed, "anchor installed", level: .notice, meta)
                     meta["bundle"] = .string(plan.bundlePath)
                     log(.verified, "chain verified against the bundle", level: .notice, meta)
-                    if let unit { owed.insert(unit) }
-                    finish(approval, installed: true, failed: false)
+                    owed.formUnion(units)
+                    finish(approval, .installed)
                 case .success(.alreadyInstalled), .success(.alreadyTrusted):
                     // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
                     logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
-                    if let unit { owed.insert(unit) }
-                    finish(approval, installed: false, failed: false)
+                    owed.formUnion(units)
+                    finish(approval, .unchanged)
                 case .success(.planned):
-                    finish(approval, installed: false, failed: false)
+                    finish(approval, .reported)
                 case .failure(let error):
                     meta["error"] = .string("\(error.cause)")
                     if error.code == .refused {
@@ -242,7 +246,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     } else {
                         log(.refused, "repair failed", level: .warning, meta)
                     }
-                    finish(approval, installed: false, failed: true)
+                    finish(approval, .failed)
                 }
             }
         }
@@ -251,8 +255,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         await restartOwed()
     }
 
-    private func finish(_ approval: Approval, installed: Bool, failed: Bool) {
-        policy.finished(approval.endpoint, installed: installed, failed: failed, now: now)
+    private func finish(_ approval: Approval, _ outcome: Policy.Outcome) {
+        policy.finished(approval.endpoint, outcome, now: now)
         loggedBy.removeValue(forKey: approval.endpoint)
         if let index = persisted.pending.firstIndex(where: { $0.host == approval.endpoint.host && $0.port == approval.endpoint.port }) {
             persisted.pending.remove(at: index)
@@ -375,8 +379,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         return nil
     }
 
-    private func unitFor(_ approval: Approval) -> String? {
-        EngineUnits.unit(loggedBy: loggedBy[approval.endpoint], engine: approval.detection.engine, runtime: runtime)
+    /// Every engine unit whose failure this approval answers (containerd and docker can both fail on
+    /// one registry within a window: both are restarted).
+    private func unitsFor(_ approval: Approval) -> [String] {
+        let logged = loggedBy[approval.endpoint] ?? []
+        if logged.isEmpty {
+            return EngineUnits.unit(loggedBy: nil, engine: approval.detection.engine, runtime: runtime).map { [$0] } ?? []
+        }
+        return Set(logged.compactMap { EngineUnits.unit(loggedBy: $0, engine: approval.detection.engine, runtime: runtime) }).sorted()
     }
 
     /// The runtime in use: containerd when it runs, else CRI-O, else docker (cri-dockerd). The kubelet

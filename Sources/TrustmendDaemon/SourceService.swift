@@ -86,10 +86,12 @@ public struct WatchdogService: Service {
             try? await gracefulShutdown()
             return
         }
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the sleep: that is the normal end, not an error (an error would make the
+        // service group, and so the process, fail at every stop).
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 notifier.watchdog()
-                try await Task.sleep(for: interval / 2)
+                try? await Task.sleep(for: interval / 2)
             }
         }
     }

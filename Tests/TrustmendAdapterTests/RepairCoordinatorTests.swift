@@ -184,6 +184,39 @@ struct RepairCoordinatorTests {
         #expect(try bus.calls("RestartUnit") == [[expected, "replace"]])
     }
 
+    @Test func twoEnginesFailingOnOneRegistryAreBothRestarted() async throws {
+        let a = try TestServer.tls(pki: pki)
+        try root.write("/etc/docker/daemon.json", "{\"live-restore\": true}\n", mode: 0o644)
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "containerd.service"))
+        await c.handle(Self.failure(a.port, unit: "docker.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 1)
+        #expect(Set(try bus.calls("RestartUnit").map { $0[0] }) == ["containerd.service", "docker.service"])
+    }
+
+    @Test func anAlreadyTrustedChainIsNotBackedOff() async throws {
+        // docker deferred (no live-restore); once the operator enables it, the next failure restarts docker.
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "docker.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 1)
+        #expect(logs.with(event: "restart-deferred").count == 1)
+        // Failing again: the bundle already trusts the chain, only the restart is owed (deferred again).
+        await c.handle(Self.failure(a.port, unit: "docker.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(logs.with(event: "restart-deferred").count == 2)
+        try root.write("/etc/docker/daemon.json", "{\"live-restore\": true}\n", mode: 0o644)
+        await c.handle(Self.failure(a.port, unit: "docker.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit") == [["docker.service", "replace"]])
+    }
+
     @Test func shutdownFinishesTheBatchInProgress() async throws {
         let a = try TestServer.tls(pki: pki)
         // A slow update tool keeps the batch in progress while the daemon is told to stop.

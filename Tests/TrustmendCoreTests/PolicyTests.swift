@@ -69,7 +69,7 @@ import Testing
             guard case .act(let a) = policy.decide(try Self.detection("\(host).corp.example"), record: Self.containerd, now: .seconds(i)) else {
                 Issue.record("under the cap"); return
             }
-            policy.finished(a.endpoint, installed: true, failed: false, now: .seconds(i))
+            policy.finished(a.endpoint, .installed, now: .seconds(i))
         }
         guard case .skip(.hourlyCapReached(2), true) = policy.decide(try Self.detection("c.corp.example"), record: Self.containerd, now: .seconds(10)) else {
             Issue.record("the third install in an hour must wait"); return
@@ -84,7 +84,7 @@ import Testing
         let d = try Self.detection("a.corp.example")
         guard case .act = policy.decide(d, record: Self.containerd, now: .zero) else { Issue.record("first"); return }
         guard case .skip(.alreadyQueued, false) = policy.decide(d, record: Self.containerd, now: .seconds(1)) else { Issue.record("dup"); return }
-        policy.finished(d.endpoint!, installed: false, failed: true, now: .seconds(2))
+        policy.finished(d.endpoint!, .failed, now: .seconds(2))
         guard case .skip(.coolingDown, false) = policy.decide(d, record: Self.containerd, now: .seconds(3)) else { Issue.record("backoff"); return }
     }
 
