@@ -7,3 +7,4 @@ bash Tests/scripts/setup.sh
 swift build --build-tests
 swift test
 bash Tests/scripts/packaging-test.sh
+bash Tests/e2e/run.sh
