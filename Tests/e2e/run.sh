@@ -443,6 +443,20 @@ pass "nothing installed for other.e2e.test"
   die "trustmend logged an event for the forged host"
 pass "the forged entries caused no event at all"
 
+if [[ -n $deb ]]; then
+  say "4. Upgrade: installing the package again keeps the configuration and restarts the service"
+  pid_before=$(node systemctl show -p MainPID --value trustmend)
+  config_before=$(node sha256sum /etc/trustmend/config.yaml)
+  m=$(mark)
+  node dpkg -i "$deb" 2>&1 | sed 's/^/    | /'
+  wait_event "$m" "$id_started" started
+  pid_after=$(node systemctl show -p MainPID --value trustmend)
+  [[ $pid_after != 0 && $pid_after != "$pid_before" ]] || die "trustmend was not restarted (MainPID $pid_before → $pid_after)"
+  [[ $(node sha256sum /etc/trustmend/config.yaml) == "$config_before" ]] || die "the upgrade changed /etc/trustmend/config.yaml"
+  [[ $(node systemctl show -p NRestarts --value trustmend) == 0 ]] || die "trustmend failed and was restarted by systemd"
+  pass "restarted (MainPID $pid_before → $pid_after), the edited config.yaml kept, no failure restarts"
+fi
+
 say "4. Removal: purge takes the anchors and the state away"
 purge_trustmend
 node systemctl is-active -q trustmend && die "trustmend still running after purge"

@@ -27,7 +27,7 @@ bash packaging/build deb
 bash packaging/build rpm
 version=$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/trustmend/VersionInfo.swift)
 deb=packaging/out/trustmend_${version}_$(dpkg --print-architecture).deb
-rpm=packaging/out/trustmend-${version}-1.$(uname -m).rpm
+rpm=packaging/out/trustmend-${version}.$(uname -m).rpm
 [[ -f $deb && -f $rpm ]] || fail "packages missing: $deb $rpm"
 
 # --- The binary: libraries and symbol versions (the floor packaging/README.md claims) ---------------
@@ -69,6 +69,8 @@ requires=$(rpm -qpR "$rpm" 2>/dev/null)
 grep -q 'libc.so.6(GLIBC_2.34)(64bit)' <<<"$requires" || fail "rpm does not require glibc 2.34"
 grep -q 'GLIBC_2.3[5-9]' <<<"$requires" && fail "rpm requires a glibc above 2.34"
 grep -q 'libssl.so.3(OPENSSL_3.0.0)(64bit)' <<<"$requires" || fail "rpm does not require OpenSSL 3"
+listed=$(rpm -qlp "$rpm" 2>/dev/null | tr '\n' ' ')
+echo "packaging-test: rpm -qlp: $listed"
 scripts=$(rpm -qp --scripts "$rpm" 2>/dev/null)
 for s in 'enable --now trustmend.service' 'try-restart trustmend.service' 'disable --now trustmend.service' 'trustmend-\*.crt'; do
   grep -q -- "$s" <<<"$scripts" || fail "rpm scripts lack '$s'"
