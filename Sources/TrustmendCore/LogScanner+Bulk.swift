@@ -5,12 +5,12 @@ extension LogScanner {
     /// `emit` for each detection, with line numbers counted from `firstLine`. Returns the number of lines
     /// in the buffer.
     ///
-    /// Only lines containing the needle are parsed: the needle is found with `memmem` and the newlines
+    /// Only lines containing the needle are parsed: the needle is found with `find` and the newlines
     /// are counted eight bytes at a time, so most of the input is touched once, at memory speed.
     public func scan(buffer: UnsafeRawBufferPointer, firstLine: Int, emit: (Detection) -> Void) -> Int {
         guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else { return 0 }
         let count = buffer.count
-        let needle = Array(Self.needle.utf8)
+        let needle = Self.needleBytes
         var line = firstLine
         var counted = 0  // newlines counted up to here
         var searchFrom = 0
@@ -36,13 +36,13 @@ extension LogScanner {
     /// is checked only if both the needle's first and last bytes are where they belong (SWAR compare).
     static func find(_ needle: [UInt8], in base: UnsafePointer<UInt8>, from: Int, count: Int) -> Int? {
         let m = needle.count
-        guard m >= 2, count - from >= m else { return nil }
+        guard m >= 1, count - from >= m else { return nil }
         let raw = UnsafeRawPointer(base)
         let first = UInt64(needle[0]) &* 0x0101_0101_0101_0101
         let last = UInt64(needle[m - 1]) &* 0x0101_0101_0101_0101
         let low: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
         var i = from
-        while i + m - 1 + 8 <= count {
+        while m >= 2, i + m - 1 + 8 <= count {
             let a = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ first
             let b = raw.loadUnaligned(fromByteOffset: i + m - 1, as: UInt64.self) ^ last
             // High bit set in each byte that is zero in both, i.e. where both bytes match.

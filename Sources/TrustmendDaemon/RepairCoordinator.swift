@@ -29,10 +29,10 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private var batch: [Approval] = []
     /// The journal unit that logged each queued endpoint's failure.
     private var loggedBy: [Endpoint: Set<String>] = [:]
-    private var reports: [(Endpoint, SkipReason)] = []
+    /// Skips to report, with the unit that logged them (its proxy environment is used to fetch).
+    private var reports: [(endpoint: Endpoint, reason: SkipReason, unit: String?)] = []
     private var persisted: DaemonState
     private var lastCheckpoint: Duration = .zero
-    private var dirty = false
     private var flushTask: Task<Void, Never>?
     private var retryTask: Task<Void, Never>?
     /// Shutdown waiting for the batch in progress.
@@ -41,9 +41,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// The CRI runtime the kubelet's failures are charged to, found again at every batch.
     private var runtime = EngineFacts.containerdUnit
 
-    /// Counts for tests and the status line.
-    public private(set) var recordsSeen = 0
-    public private(set) var detections = 0
+    /// Batches started (tests wait for one to be under way).
     public private(set) var batchesRun = 0
 
     public init(configuration: Configuration, wiring: DaemonWiring, clock: C, logger: Logger, wallClock: Date = Date()) throws {
@@ -66,15 +64,15 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
     // MARK: Records in
 
-    /// Decides one record. Saves the position after every record that carried a detection (so none is
-    /// acted on twice), and at most once a second otherwise.
+    /// Decides one record. The position is saved with the pending repair of every record acted on (so
+    /// none is acted on twice after a crash), and at most once a second otherwise: a flood of lines about
+    /// a host already queued or backing off costs no disk write each, and re-reading them after a crash
+    /// decides them the same way.
     public func handle(_ record: LogRecord) async {
-        recordsSeen += 1
         guard let detection = wiring.scanner.scan(line: Substring(record.message), number: 0) else {
             advance(record, force: false)
             return
         }
-        detections += 1
         var meta = fields(detection)
         meta["engine"] = .string(detection.engine)
         switch policy.decide(detection, record: record, now: now) {
@@ -87,7 +85,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             logger.debug("already queued", metadata: meta)
         case .skip(let reason, let report):
             if report, let endpoint = detection.endpoint {
-                reports.append((endpoint, reason))
+                reports.append((endpoint, reason, unitHint(record)))
                 scheduleFlush()
             } else {
                 meta["why"] = .string(reason.description)
@@ -103,8 +101,10 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     reason: approval.reason))
             }
             scheduleFlush()
+            advance(record, force: true)
+            return
         }
-        advance(record, force: true)
+        advance(record, force: false)
     }
 
     /// Re-queues what a crash left: pending repairs and owed restarts. Call once, before the sources start.
@@ -177,22 +177,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         reports = []
         batchesRun += 1
 
-        for (endpoint, reason) in reported { await report(endpoint, reason: reason) }
+        for item in reported { await report(item.endpoint, reason: item.reason, unit: item.unit) }
 
         var items: [(request: RepairRequest, chain: PeerChain)] = []
         var itemApprovals: [Approval] = []
         var owed = Set(persisted.restartsOwed)
-        runtime = await criRuntime()
+        if !approvals.isEmpty { runtime = await criRuntime() }
         for approval in approvals {
-            let unit = unitsFor(approval).first
-            var environment: [String] = []
-            if let unit, let unitState = try? await wiring.systemd.activeState(of: unit) { environment = unitState.environment }
-            var options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
-            switch configuration.proxy {
-            case .none: break
-            case .url(let proxy): options.proxy = proxy
-            case .engine: options.proxy = wiring.engineProxy(approval.endpoint, environment)
-            }
+            let options = await fetchOptions(approval.endpoint, unit: unitsFor(approval).first)
             do {
                 let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
                 if approval.reportOnly {
@@ -336,40 +328,55 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
     // MARK: Reports
 
-    private func report(_ endpoint: Endpoint, reason: SkipReason) async {
+    private func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?) async {
         var meta: Logger.Metadata = ["host": .string(endpoint.host), "port": .stringConvertible(endpoint.port), "why": .string(reason.description)]
-        switch reason {
-        case .notAllowed:
-            let options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
-            if let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
-                case .success(let anchors) = AnchorSelector(choice: configuration.anchor, profile: wiring.makeRepairer(configuration).profile)
-                    .select(from: chain, now: wallNow)
-            {
-                let pins = anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " ")
-                meta["sha256"] = .string(anchors.map(\.sha256).joined(separator: ","))
-                meta["subject"] = .string(anchors.first?.subject ?? "")
-                meta["command"] = .string("trustmend fix \(endpoint.authority) \(pins)")
-            } else {
-                meta["command"] = .string("trustmend fix \(endpoint.authority) --dry-run")
-            }
-            log(.reported, "host outside the allow list: not trusted", level: .warning, meta)
-        default:
+        guard case .notAllowed = reason else {
             log(.refused, "not repaired", level: .warning, meta)
+            return
         }
+        let options = await fetchOptions(endpoint, unit: unit)
+        if let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
+            case .success(let anchors) = AnchorSelector(choice: configuration.anchor, profile: wiring.profile).select(from: chain, now: wallNow)
+        {
+            describe(anchors, for: endpoint, into: &meta)
+            meta["subject"] = .string(anchors.first?.subject ?? "")
+        } else {
+            meta["command"] = .string("trustmend fix \(endpoint.authority) --dry-run")
+        }
+        log(.reported, "host outside the allow list: not trusted", level: .warning, meta)
     }
 
     private func reportWouldInstall(_ approval: Approval, chain: PeerChain) {
         var meta = fields(approval.detection)
-        let profile = wiring.makeRepairer(configuration).profile
-        switch AnchorSelector(choice: approval.choice, profile: profile, pins: approval.pins).select(from: chain, now: wallNow) {
+        switch AnchorSelector(choice: approval.choice, profile: wiring.profile, pins: approval.pins).select(from: chain, now: wallNow) {
         case .success(let anchors):
-            meta["sha256"] = .string(anchors.map(\.sha256).joined(separator: ","))
-            meta["command"] = .string("trustmend fix \(approval.endpoint.authority) " + anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " "))
+            describe(anchors, for: approval.endpoint, into: &meta)
             log(.reported, "report mode: would install the anchor", level: .notice, meta)
         case .failure(let refusal):
             meta["why"] = .string(refusal.description)
             log(.refused, "report mode: would refuse the chain", level: .warning, meta)
         }
+    }
+
+    /// The anchors' fingerprints and the command an operator runs after checking them out of band.
+    private func describe(_ anchors: [ChainCertificate], for endpoint: Endpoint, into meta: inout Logger.Metadata) {
+        meta["sha256"] = .string(anchors.map(\.sha256).joined(separator: ","))
+        meta["command"] = .string("trustmend fix \(endpoint.authority) " + anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " "))
+    }
+
+    /// How to reach an endpoint the way the engine that failed does: through the proxy its unit's
+    /// environment names, when `fetch.proxy` is `engine` (FACTS §16).
+    private func fetchOptions(_ endpoint: Endpoint, unit: String?) async -> FetchOptions {
+        var options = FetchOptions(connectTimeout: configuration.connectTimeout, handshakeTimeout: configuration.handshakeTimeout)
+        switch configuration.proxy {
+        case .none: break
+        case .url(let proxy): options.proxy = proxy
+        case .engine:
+            var environment: [String] = []
+            if let unit, let state = try? await wiring.systemd.activeState(of: unit) { environment = state.environment }
+            options.proxy = wiring.engineProxy(endpoint, environment)
+        }
+        return options
     }
 
     // MARK: Helpers
@@ -405,14 +412,12 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         case .file(let path):
             if let position = FilePosition(encoded: record.position) { persisted.files[path] = position }
         }
-        dirty = true
         if force || now - lastCheckpoint >= .seconds(1) { save() }
     }
 
     private func save() {
         do {
             try wiring.state.save(persisted)
-            dirty = false
             lastCheckpoint = now
         } catch {
             log(.sourceProblem, "cannot save the state", level: .error, ["error": .string("\(error)")])

@@ -26,7 +26,7 @@ public struct SourceService<C: Clock>: Service where C.Duration == Duration {
 
     public func run() async throws {
         await coordinator.resume()
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 if let journal {
                     group.addTask {
@@ -88,7 +88,7 @@ public struct WatchdogService: Service {
         }
         // Shutdown cancels the sleep: that is the normal end, not an error (an error would make the
         // service group, and so the process, fail at every stop).
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 notifier.watchdog()
                 try? await Task.sleep(for: interval / 2)

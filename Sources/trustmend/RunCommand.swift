@@ -69,7 +69,7 @@ struct Run: AsyncParsableCommand {
         let notifier = SystemdNotifier()
 
         let wiring = DaemonWiring(
-            scanner: LogScanner(), fetcher: OpenSSLChainFetcher(),
+            scanner: LogScanner(), profile: profile, fetcher: OpenSSLChainFetcher(),
             makeRepairer: { config in
                 Repairer(
                     fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),

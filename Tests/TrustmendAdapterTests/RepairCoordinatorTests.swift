@@ -29,7 +29,7 @@ struct RepairCoordinatorTests {
         try edit(&config)
         let root = self.root
         let wiring = DaemonWiring(
-            scanner: LogScanner(), fetcher: OpenSSLChainFetcher(),
+            scanner: LogScanner(), profile: .profile(for: .debian), fetcher: OpenSSLChainFetcher(),
             makeRepairer: { config in
                 Repairer(
                     fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),

@@ -53,6 +53,4 @@ final class ManualClock: Clock, Sendable {
         }
         for sleeper in due { sleeper.continuation.resume() }
     }
-
-    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 }
