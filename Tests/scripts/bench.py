@@ -5,6 +5,7 @@
   fetch      trustmend fetch against openssl s_client -showcerts, the same loopback server
   latency    journal entry appended -> decision logged by `trustmend run`, p50/p99
   idle       the daemon's RSS and wake-ups (context switches of all its threads) per idle minute
+  flood      the daemon's CPU time for 100,000 ordinary engine lines, then one failure
 """
 import os
 import random
@@ -18,7 +19,7 @@ import threading
 import time
 
 TM = sys.argv[1]
-WHAT = sys.argv[2:] or ["scan", "fetch", "latency", "idle"]
+WHAT = sys.argv[2:] or ["scan", "fetch", "latency", "idle", "flood"]
 WORK = tempfile.mkdtemp(prefix="trustmend-bench.")
 JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
 
@@ -215,6 +216,34 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_flood():
+    print("flood: 100,000 ordinary containerd lines, then one failure (journal written beforehand, read by the daemon)")
+    d = Daemon()
+    try:
+        time.sleep(1)
+        c0 = cpu_seconds(d.proc.pid)
+        t0 = time.perf_counter()
+        entries = [("containerd.service", NOISE[i % 3]) for i in range(100_000)]
+        entries.append(("containerd.service", failure("localhost", 40000)))
+        d.append(entries)
+        t = d.wait_for(lambda l: "port=40000" in l and "event=detected" in l, 300)
+        figure("daemon CPU for the 100,001 entries", f"{cpu_seconds(d.proc.pid) - c0:.2f} s")
+        figure("writing them -> the failure decided", f"{t - t0:.2f} s (systemd-journal-remote's writing included)")
+        # The same failure, again and again (kubelet retrying): queued or backing off, decided the same way.
+        c0 = cpu_seconds(d.proc.pid)
+        d.append([("containerd.service", failure("localhost", 40000))] * 20_000 + [("containerd.service", failure("localhost", 40001))])
+        d.wait_for(lambda l: "port=40001" in l and "event=detected" in l, 300)
+        figure("daemon CPU for 20,000 repeats of that failure", f"{cpu_seconds(d.proc.pid) - c0:.2f} s")
+    finally:
+        d.stop()
+
+
 def bench_idle():
     print("idle: the daemon following an idle journal, no watchdog (under systemd add 2 pings a minute at WatchdogSec=60s)")
     d = Daemon()
@@ -236,5 +265,5 @@ def bench_idle():
 
 
 for what in WHAT:
-    {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle}[what]()
+    {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle, "flood": bench_flood}[what]()
 subprocess.run(["rm", "-rf", WORK])

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints trustmend's figures: scan throughput against grep, fetch against openssl s_client, the daemon's
-# detection latency (journal entry -> decision), idle RSS and wake-ups. Asserts nothing; tests never time.
-#   bash Tests/scripts/bench.sh [scan] [fetch] [latency] [idle]     (all four without arguments)
+# detection latency (journal entry -> decision), idle RSS and wake-ups, CPU under a flood of lines. Asserts nothing; tests never time.
+#   bash Tests/scripts/bench.sh [scan] [fetch] [latency] [idle] [flood]     (all without arguments)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash Tests/scripts/setup.sh
