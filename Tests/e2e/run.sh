@@ -14,7 +14,7 @@
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
 # .deb; the scenario itself takes about 12 seconds).
-# Exits non-zero at the first failed check; ⚠ lines are findings that do not fail the run.
+# Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_FROM=deb|build   install from packaging/out/trustmend_*.deb (the default when there is
 #                                  one) or from .build/release/trustmend with the repo's unit file
 #   TRUSTMEND_E2E_KEEP=1           keep the node at the end to look around (nsenter -t PID -a bash)
@@ -29,7 +29,6 @@ t0=${EPOCHREALTIME/./}
 say()   { printf '\n\033[1m==> %s\033[0m  \033[2m(+%ss)\033[0m\n' "$*" "$(since "$t0")"; }
 note()  { printf '    %s\n' "$*"; }
 pass()  { printf '    \033[32m✓\033[0m %s\n' "$*"; }
-warn()  { printf '    \033[33m⚠ %s\033[0m\n' "$*"; }
 die()   { printf '    \033[31m✗ %s\033[0m\n' "$*" >&2; exit 1; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 span()  { local us=$(( $2 - $1 )); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
@@ -355,7 +354,7 @@ m=$(mark)
 node systemctl restart trustmend
 wait_event "$m" "$id_started" started
 exited=$(node journalctl --no-pager -q -o cat --since="$m" -u trustmend | grep -m1 'Main process exited' || true)
-[[ -z $exited ]] || warn "trustmend on SIGTERM (the restart): '${exited#*: }' (README: SIGTERM exits 0)"
+[[ -z $exited ]] || die "trustmend did not stop cleanly on SIGTERM (the restart): '${exited#*: }'"
 noise=$(node journalctl --no-pager -q -o cat --since="$m" _SYSTEMD_UNIT=trustmend.service | grep -c 'Failed to set thread priority' || true)
 ((noise == 0)) || note "$noise 'Failed to set thread priority' lines at start: the Swift runtime meets the unit's setpriority filter (harmless; see the unit)"
 
