@@ -101,7 +101,6 @@ public protocol ServiceNotifier: Sendable {
     func ready(status: String)
     func reloading()
     func stopping()
-    func status(_ text: String)
     func watchdog()
     /// How often the manager expects a watchdog ping; nil when it does not.
     var watchdogInterval: Duration? { get }

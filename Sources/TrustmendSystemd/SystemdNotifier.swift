@@ -19,7 +19,6 @@ public struct SystemdNotifier: ServiceNotifier {
     }
 
     public func stopping() { send("STOPPING=1") }
-    public func status(_ text: String) { send("STATUS=\(text)") }
     public func watchdog() { send("WATCHDOG=1") }
 
     public var watchdogInterval: Duration? {

@@ -97,12 +97,13 @@ struct Run: AsyncParsableCommand {
         }
         let sources = SourceService(
             coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger)
+        let status = ReloadService.status(configuration)
         let reload = ReloadService(
             load: { try Self.loadConfiguration(configPath) },
             apply: { new in
                 await box.replace(new)
                 await coordinator.reload(new)
-            }, notifier: notifier, logger: logger)
+            }, notifier: notifier, initialStatus: status, logger: logger)
 
         var meta: Logger.Metadata = [
             "message_id": .string(Event.started.messageID), "mode": .string(configuration.reportOnly ? "report" : "enforce"),
@@ -122,7 +123,7 @@ struct Run: AsyncParsableCommand {
                     .init(service: sources), .init(service: WatchdogService(notifier: notifier)), .init(service: reload),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        notifier.ready(status: configuration.reportOnly ? "watching (report only)" : "watching")
+        notifier.ready(status: status)
         try await group.run()
         notifier.stopping()
         logger.notice("trustmend stopped")

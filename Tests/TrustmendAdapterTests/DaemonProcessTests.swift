@@ -10,7 +10,7 @@ struct DaemonProcessTests {
         let process = Process()
         let log: String
 
-        init(root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus) throws {
+        init(root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus, notifySocket: String? = nil) throws {
             log = root.file("/daemon-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
@@ -21,6 +21,7 @@ struct DaemonProcessTests {
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "JOURNAL_STREAM")  // log to stderr, as outside systemd
             environment.removeValue(forKey: "NOTIFY_SOCKET")
+            if let notifySocket { environment["NOTIFY_SOCKET"] = notifySocket }
             process.environment = environment
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
@@ -148,5 +149,64 @@ struct DaemonProcessTests {
         try await eventually("the install under the reloaded rules") { try bus.calls("RestartUnit").count == 1 }
         #expect(root.list("/usr/local/share/ca-certificates").count == 1)
         #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func theServiceManagerHearsReadinessAndTheStatusOfTheRunningConfiguration() async throws {
+        let notify = try NotifySocket()
+        let path = root.file("/etc/trustmend/config.yaml")
+        try root.write("/etc/trustmend/config.yaml", "mode: enforce\n", mode: 0o644)  // no rules: report only
+        let daemon = try Daemon(root: root, config: path, journal: journal, bus: bus, notifySocket: notify.path)
+        try await eventually("READY=1") { notify.received.contains { $0.contains("READY=1") } }
+        #expect(notify.received.last?.contains("STATUS=watching (report only)") == true, "\(notify.received)")
+
+        // A refused reload keeps the running configuration, and so its status.
+        try root.write("/etc/trustmend/config.yaml", "mode: sometimes\n", mode: 0o644)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await eventually("the reload's READY=1") { notify.received.filter { $0.contains("READY=1") }.count == 2 }
+        #expect(notify.received.contains { $0.contains("RELOADING=1") })
+        #expect(notify.received.last?.contains("STATUS=watching (report only)") == true, "\(notify.received)")
+
+        #expect(try await daemon.stop() == 0)
+        #expect(notify.received.contains { $0.contains("STOPPING=1") })
+    }
+}
+
+/// A notify socket as systemd gives a Type=notify service: a datagram socket whose messages are kept.
+final class NotifySocket: @unchecked Sendable {
+    // @unchecked: `messages` is only touched under `lock`; the fd is closed in deinit.
+    let path = NSTemporaryDirectory() + "trustmend-notify-\(UUID().uuidString.prefix(8))"
+    private let fd: Int32
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    init() throws {
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard fd >= 0, bound == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// Every message so far, oldest first.
+    var received: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            messages.append(String(decoding: buffer[..<n], as: UTF8.self))
+        }
+        return messages
     }
 }

@@ -35,12 +35,11 @@ struct SystemdRestarterTests {
         #expect(!outcome.succeeded)
     }
 
-    @Test func aJobThatNeverEndsTimesOut() async throws {
-        let started = ContinuousClock.now
+    /// The time limit turns a hang into a failure; the timeout is proven by the error, not by timing.
+    @Test(.timeLimit(.minutes(1))) func aJobThatNeverEndsTimesOut() async throws {
         let error = await #expect(throws: SystemdError.self) { try await restarter.restart(unit: "stuck.service", timeout: .seconds(1)) }
         #expect(error?.code == .timeout)
         #expect(error?.description.contains("stuck.service") == true)
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func anUnknownUnitIsNotFoundAndCannotBeRestarted() async throws {

@@ -80,18 +80,16 @@ import TrustmendTLS
         #expect(error?.code == .resolve)
     }
 
-    /// Each hostile peer ends in its own error, within the time limit.
-    @Test(arguments: [
+    /// Each hostile peer ends in its own error. The fetch's own limit is 2 s for the handshake; the
+    /// test's time limit turns a hang into a failure without timing a loaded machine.
+    @Test(.timeLimit(.minutes(1)), arguments: [
         ("silent", TLSFetchError.Code.timeout), ("drip", .timeout), ("garbage", .handshake), ("alert", .handshake),
         ("reset", .handshake), ("hundred", .chainTooLong), ("huge", .chainTooLarge),
     ])
     func hostilePeers(behaviour: String, code: TLSFetchError.Code) async throws {
         let server = try TestServer.hostile(behaviour, pki: pki)
-        let started = ContinuousClock.now
         let error = await #expect(throws: TLSFetchError.self) { try await fetch("127.0.0.1:\(server.port)") }
         #expect(error?.code == code, "\(behaviour): \(String(describing: error))")
-        // The limit is 2 s for the handshake; allow generous slack for a loaded machine, but never a hang.
-        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test func throughAConnectProxyTheServersChainArrives() async throws {
