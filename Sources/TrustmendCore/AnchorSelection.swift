@@ -35,8 +35,9 @@ public enum AnchorRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .nonCAAnchorOnP11Kit(let subject, let family):
             return "the anchor \"\(subject)\" is not a CA certificate (CA:FALSE or no basicConstraints); "
                 + "on the \(family.rawValue) family p11-kit leaves such certificates out of the bundle, so no "
-                + "engine would ever trust it. Use the per-registry route (certs.d) for this registry, or have "
-                + "it serve a certificate issued by a CA"
+                + "engine would ever trust it. Use the registry route for this registry (route: registry or auto in "
+                + "the configuration, or trustmend fix --route registry), which dockerd and containerd read as it is, "
+                + "or have the registry serve a certificate issued by a CA"
         case .expired(let subject, let notAfter):
             return "the anchor \"\(subject)\" expired on \(notAfter.formatted(.iso8601)); Go rejects expired "
                 + "anchors, so installing it would repair nothing"
@@ -50,11 +51,15 @@ public struct AnchorSelector: Sendable {
     public var profile: DistroProfile
     /// SHA-256 pins (lower-case hex); when non-empty, every chosen anchor must be one of them.
     public var pins: Set<String>
+    /// False on the system route of a p11-kit family; true on the registry route, whose files Go
+    /// reads as they are (any certificate in its pool is an anchor, FACTS §4).
+    public var acceptsNonCA: Bool
 
-    public init(choice: AnchorChoice = .topCA, profile: DistroProfile, pins: Set<String> = []) {
+    public init(choice: AnchorChoice = .topCA, profile: DistroProfile, pins: Set<String> = [], acceptsNonCA: Bool? = nil) {
         self.choice = choice
         self.profile = profile
         self.pins = Set(pins.map { $0.lowercased().filter { $0 != ":" } })
+        self.acceptsNonCA = acceptsNonCA ?? profile.acceptsNonCAAnchors
     }
 
     /// The anchors, topmost first, or the reason none may be installed.
@@ -79,7 +84,7 @@ public struct AnchorSelector: Sendable {
             anchors = (picked + extras).reversed()
             if anchors.isEmpty { return .failure(.onlyLeaf(issuer: leaf.issuer)) }
         }
-        if !profile.acceptsNonCAAnchors, let nonCA = anchors.first(where: { !$0.isCA }) {
+        if !acceptsNonCA, let nonCA = anchors.first(where: { !$0.isCA }) {
             return .failure(.nonCAAnchorOnP11Kit(subject: nonCA.subject, family: profile.family))
         }
         if let expired = anchors.first(where: { $0.notAfter < now }) {

@@ -28,6 +28,30 @@ public protocol AnchorStore: Sendable {
     func bundlePEM() throws -> String
     /// Whether a file exists.
     func exists(_ file: String) -> Bool
+
+    /// False where the bundle is built by p11-kit, which leaves non-CA certificates out (FACTS §7).
+    var acceptsNonCAAnchors: Bool { get }
+    /// True when the engines see a new anchor only after a restart (the system route).
+    var restartsEngines: Bool { get }
+    /// The registry a per-registry store writes for.
+    var registry: RegistryHost? { get }
+    /// Refuses, before anything is written, a write the engines would not read.
+    func preflight() throws
+    /// Directories `write` would create (recorded in the ledger, so removal takes back only those).
+    func plannedDirectories(for anchors: [ChainCertificate]) -> [String]
+    /// Removes these directories when they are empty.
+    func pruneDirectories(_ directories: [String])
+    /// What the engines already trust without a restart: a chain verifying against it needs nothing.
+    func existingTrustPEM() throws -> String
+}
+
+extension AnchorStore {
+    public var restartsEngines: Bool { true }
+    public var registry: RegistryHost? { nil }
+    public func preflight() throws {}
+    public func plannedDirectories(for anchors: [ChainCertificate]) -> [String] { [] }
+    public func pruneDirectories(_ directories: [String]) {}
+    public func existingTrustPEM() throws -> String { try bundlePEM() }
 }
 
 /// Where the ledger is kept.

@@ -6,6 +6,7 @@ extension Configuration {
         guard let root, !root.isNull else { return }
         let top = try Fields(root, path: "")
         if let n = try top.take("mode") { mode = try n.choice(Mode.self, key: "mode") }
+        if let n = try top.take("route") { route = try n.choice(TrustRoute.self, key: "route") }
         if let n = try top.take("trust_any") { trustAny = try n.bool("trust_any") }
         if let n = try top.take("anchor") { anchor = try n.choice(AnchorChoice.self, key: "anchor") }
         if let n = try top.take("allow") { allow = try n.list("allow").map(Self.rule) }
@@ -90,6 +91,7 @@ extension Configuration {
             }
         }
         if let n = try fields.take("anchor") { rule.anchor = try n.choice(AnchorChoice.self, key: "allow[].anchor") }
+        if let n = try fields.take("route") { rule.route = try n.choice(TrustRoute.self, key: "allow[].route") }
         try fields.finish()
         return rule
     }

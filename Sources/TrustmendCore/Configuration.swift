@@ -26,6 +26,8 @@ public struct Configuration: Sendable, Hashable {
     }
 
     public var mode: Mode = .report
+    /// How repairs make the engines trust an anchor (a rule may say otherwise).
+    public var route: TrustRoute = .auto
     public var trustAny = false
     public var anchor: AnchorChoice = .topCA
     public var allow: [AllowRule] = []
@@ -65,13 +67,18 @@ public struct AllowRule: Sendable, Hashable, CustomStringConvertible {
     /// Lower-case hex SHA-256 pins of the anchor; empty means any anchor (trust on first use).
     public var sha256: Set<String>
     public var anchor: AnchorChoice?
+    /// Overrides the top-level `route` for the hosts of this rule.
+    public var route: TrustRoute?
     public var line: Int
 
-    public init(host: HostPattern, port: UInt16? = nil, sha256: Set<String> = [], anchor: AnchorChoice? = nil, line: Int = 0) {
+    public init(
+        host: HostPattern, port: UInt16? = nil, sha256: Set<String> = [], anchor: AnchorChoice? = nil, route: TrustRoute? = nil, line: Int = 0
+    ) {
         self.host = host
         self.port = port
         self.sha256 = sha256
         self.anchor = anchor
+        self.route = route
         self.line = line
     }
 

@@ -17,6 +17,13 @@ public struct Ledger: Codable, Sendable, Hashable {
         entries.filter { selector.matches($0) }
     }
 
+    /// Directories trustmend created that no entry other than `excluded` records.
+    public func directoriesOnlyReferenced(by excluded: [LedgerEntry]) -> [String] {
+        let keep = Set(entries.filter { !excluded.contains($0) }.flatMap { $0.directories ?? [] })
+        var seen = Set<String>()
+        return excluded.flatMap { $0.directories ?? [] }.filter { !keep.contains($0) && seen.insert($0).inserted }
+    }
+
     /// Files that no entry other than `excluded` refers to: safe to delete when those entries go.
     public func filesOnlyReferenced(by excluded: [LedgerEntry]) -> [String] {
         let keep = Set(entries.filter { !excluded.contains($0) }.flatMap(\.files))
@@ -47,10 +54,15 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
     /// The log line that triggered the install, or "manual".
     public var reason: String
     public var state: State
+    /// The registry route's registry (`host[:port]`, the `certs.d` directory name); nil on the system route.
+    public var registry: String?
+    /// Directories trustmend created for this install; removed again when the last entry using them
+    /// goes and they are empty. Absent in ledgers written before the registry route.
+    public var directories: [String]?
 
     public init(
         host: String, port: UInt16, sha256: String, subject: String, issuer: String, notAfter: Date, files: [String],
-        route: String, installedAt: Date, reason: String, state: State
+        route: String, installedAt: Date, reason: String, state: State, registry: String? = nil, directories: [String]? = nil
     ) {
         self.host = host
         self.port = port
@@ -64,6 +76,13 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
         self.installedAt = Date(timeIntervalSince1970: installedAt.timeIntervalSince1970.rounded(.down))
         self.reason = reason
         self.state = state
+        self.registry = registry
+        self.directories = directories
+    }
+
+    /// The same install: one anchor for one endpoint on one route (and registry).
+    public func isSameInstall(as other: LedgerEntry) -> Bool {
+        host == other.host && port == other.port && sha256 == other.sha256 && route == other.route && registry == other.registry
     }
 
     public var endpoint: Endpoint? { try? Endpoint(host: host, port: Int(port)) }
@@ -98,8 +117,8 @@ public enum LedgerSelector: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ entry: LedgerEntry) -> Bool {
         switch self {
         case .all: true
-        case .endpoint(let e): entry.host == e.host && entry.port == e.port
-        case .host(let h): entry.host == h
+        case .endpoint(let e): (entry.host == e.host && entry.port == e.port) || entry.registry == e.authority
+        case .host(let h): entry.host == h || entry.registry == h
         case .sha256Prefix(let p): entry.sha256.hasPrefix(p)
         }
     }

@@ -33,6 +33,8 @@ public struct Approval: Sendable, Hashable {
     public var rule: AllowRule?
     public var choice: AnchorChoice
     public var pins: Set<String>
+    /// The rule's route, else the configuration's.
+    public var route: TrustRoute
     /// The triggering log line, recorded in the ledger.
     public var reason: String
     /// Report mode: decide and log, change nothing.
@@ -88,7 +90,7 @@ public struct Policy: Sendable {
         queued.insert(endpoint)
         let approval = Approval(
             endpoint: endpoint, detection: detection, rule: rule, choice: rule?.anchor ?? configuration.anchor,
-            pins: rule?.sha256 ?? [], reason: String(record.message.prefix(2048)), reportOnly: reportOnly)
+            pins: rule?.sha256 ?? [], route: rule?.route ?? configuration.route, reason: String(record.message.prefix(2048)), reportOnly: reportOnly)
         return .act(approval)
     }
 

@@ -83,12 +83,15 @@ public struct Repairer: Sendable {
     public var store: any AnchorStore
     public var ledger: any LedgerStore
     public var profile: DistroProfile
+    /// Stores of the other routes, by route name: `recover` and `remove` take back their files too.
+    public var otherRoutes: [String: any AnchorStore]
     public var now: @Sendable () -> Date
 
     public init(
         fetcher: any ChainFetcher, verifier: any ChainVerifier, store: any AnchorStore, ledger: any LedgerStore,
-        profile: DistroProfile, now: @escaping @Sendable () -> Date = { Date() }
+        profile: DistroProfile, otherRoutes: [any AnchorStore] = [], now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.otherRoutes = Dictionary(otherRoutes.map { ($0.route, $0) }, uniquingKeysWith: { a, _ in a })
         self.fetcher = fetcher
         self.verifier = verifier
         self.store = store
@@ -132,14 +135,15 @@ public struct Repairer: Sendable {
             for i in items.indices { fail(i, .ledger, error) }
             return results.map { $0! }
         }
-        let bundleBefore = try? store.bundlePEM()
+        let bundleBefore = try? store.existingTrustPEM()
 
         // Decide per item: refused, nothing to do, or an install.
         var plans = [Int: RepairPlan]()
         for (i, item) in items.enumerated() {
             let (request, chain) = item
             let endpoint = request.endpoint
-            let selector = AnchorSelector(choice: request.choice, profile: profile, pins: request.pins)
+            let selector = AnchorSelector(
+                choice: request.choice, profile: profile, pins: request.pins, acceptsNonCA: store.acceptsNonCAAnchors)
             let anchors: [ChainCertificate]
             switch selector.select(from: chain, now: now()) {
             case .success(let chosen): anchors = chosen
@@ -147,15 +151,20 @@ public struct Repairer: Sendable {
                 fail(i, .refused, refusal)
                 continue
             }
+            do { try store.preflight() } catch {
+                fail(i, .refused, error)
+                continue
+            }
             let plan = RepairPlan(
                 chain: chain, anchors: anchors, files: store.plannedFiles(for: anchors),
                 updateCommand: store.updateCommand, bundlePath: store.bundlePath)
             let shas = Set(anchors.map(\.sha256))
+            let planned = Set(plan.files)
             let mine = book.entries.filter {
                 $0.host == endpoint.host && $0.port == endpoint.port && $0.state == .installed && shas.contains($0.sha256)
-                    && $0.route == store.route
+                    && $0.route == store.route && $0.registry == store.registry?.directoryName && planned.isSuperset(of: $0.files)
             }
-            if Set(mine.map(\.sha256)) == shas, mine.allSatisfy({ $0.files.allSatisfy(store.exists) }) {
+            if Set(mine.map(\.sha256)) == shas, Set(mine.flatMap(\.files)) == planned, mine.allSatisfy({ $0.files.allSatisfy(store.exists) }) {
                 results[i] = .success(.alreadyInstalled(plan, mine))
             } else if let bundleBefore, (try? verifier.verify(chain, againstBundle: bundleBefore, extraAnchors: [])) != nil {
                 results[i] = .success(.alreadyTrusted(chain))
@@ -173,15 +182,17 @@ public struct Repairer: Sendable {
         var pending = [Int: [LedgerEntry]]()
         for (i, plan) in plans {
             let request = items[i].request
-            pending[i] = zip(plan.anchors, plan.files).map { anchor, file in
+            let directories = store.plannedDirectories(for: plan.anchors)
+            pending[i] = plan.anchors.map { anchor in
                 LedgerEntry(
                     host: request.endpoint.host, port: request.endpoint.port, sha256: anchor.sha256, subject: anchor.subject,
-                    issuer: anchor.issuer, notAfter: anchor.notAfter, files: [file], route: store.route, installedAt: when,
-                    reason: String(request.reason.prefix(4096)), state: .pending)
+                    issuer: anchor.issuer, notAfter: anchor.notAfter, files: store.plannedFiles(for: [anchor]), route: store.route,
+                    installedAt: when, reason: String(request.reason.prefix(4096)), state: .pending,
+                    registry: store.registry?.directoryName, directories: directories.isEmpty ? nil : directories)
             }
         }
         let newEntries = pending.values.flatMap { $0 }
-        book.entries.removeAll { old in newEntries.contains { $0.host == old.host && $0.port == old.port && $0.sha256 == old.sha256 } }
+        book.entries.removeAll { old in newEntries.contains { $0.isSameInstall(as: old) } }
         book.entries += newEntries
         do { try ledger.save(book) } catch {
             for i in plans.keys { fail(i, .ledger, error) }
@@ -190,6 +201,7 @@ public struct Repairer: Sendable {
 
         // Files that an installed entry already relies on never go in a rollback.
         let shared = Set(before.entries.filter { $0.state == .installed }.flatMap(\.files))
+        let sharedDirectories = Set(before.entries.filter { $0.state == .installed }.flatMap { $0.directories ?? [] })
         var written = [Int: [String]]()
         for (i, plan) in plans {
             do { written[i] = try store.write(plan.anchors) } catch { fail(i, .write, error, rolledBack: true) }
@@ -198,6 +210,9 @@ public struct Repairer: Sendable {
             let keep = Set(written.filter { !Set(indices).contains($0.key) }.values.flatMap { $0 })
             let doomed = indices.flatMap { written[$0] ?? [] }.filter { !shared.contains($0) && !keep.contains($0) }
             try? store.delete(doomed)
+            let keepDirectories = Set(pending.filter { !Set(indices).contains($0.key) }.values.flatMap { $0.flatMap { $0.directories ?? [] } })
+            store.pruneDirectories(indices.flatMap { i in pending[i]?.flatMap { $0.directories ?? [] } ?? [] }
+                .filter { !sharedDirectories.contains($0) && !keepDirectories.contains($0) })
         }
 
         if !written.isEmpty {
@@ -236,7 +251,7 @@ public struct Repairer: Sendable {
             installedEntries[i] = pending[i]!.map { var e = $0; e.state = .installed; return e }
         }
         let finalEntries = installedEntries.values.flatMap { $0 }
-        book.entries.removeAll { old in finalEntries.contains { $0.host == old.host && $0.port == old.port && $0.sha256 == old.sha256 } }
+        book.entries.removeAll { old in finalEntries.contains { $0.isSameInstall(as: old) } }
         book.entries += finalEntries
         do {
             try ledger.save(book)
@@ -250,37 +265,59 @@ public struct Repairer: Sendable {
         return results.map { $0! }
     }
 
+    /// The store that wrote an entry's files.
+    func store(for route: String) -> (any AnchorStore)? {
+        route == store.route ? store : otherRoutes[route]
+    }
+
     /// Rolls back installs a crash left pending: their files go (unless an installed entry shares them),
-    /// the bundle is rebuilt, the entries are dropped. Returns the entries rolled back.
+    /// so do the directories they created when empty, the bundle is rebuilt, the entries are dropped.
+    /// Returns the entries rolled back.
     public func recover() async throws -> [LedgerEntry] {
         var book = try ledger.load()
         let pending = book.entries.filter { $0.state == .pending }
         guard !pending.isEmpty else { return [] }
-        let doomed = book.filesOnlyReferenced(by: pending)
-        try store.delete(doomed)
-        _ = try await store.refresh()
+        try await takeOut(pending, from: book)
         book.entries.removeAll { $0.state == .pending }
         try ledger.save(book)
         return pending
     }
 
-    /// Removes the entries the selector names, deletes the files no other entry needs, rebuilds the
-    /// bundle. When the rebuild fails the files are put back and the ledger is left as it was.
+    /// Removes the entries the selector names, deletes the files no other entry needs (and the empty
+    /// directories trustmend created for them), rebuilds the bundle when system-route files went. When
+    /// the rebuild fails the files are put back and the ledger is left as it was.
     public func remove(_ selector: LedgerSelector) async throws -> [LedgerEntry] {
         var book = try ledger.load()
-        let doomed = book.entries(matching: selector).filter { $0.route == store.route }
+        let doomed = book.entries(matching: selector).filter { store(for: $0.route) != nil }
         guard !doomed.isEmpty else { return [] }
-        let files = book.filesOnlyReferenced(by: doomed)
-        let saved = try store.read(files)
-        try store.delete(files)
-        do {
-            _ = try await store.refresh()
-        } catch {
-            try? store.restore(saved)
-            throw error
-        }
+        try await takeOut(doomed, from: book)
         book.entries.removeAll { doomed.contains($0) }
         try ledger.save(book)
         return doomed
+    }
+
+    /// Deletes the files and created directories only `doomed` use, route by route; a route whose
+    /// rebuild fails gets its files back and the error is thrown.
+    func takeOut(_ doomed: [LedgerEntry], from book: Ledger) async throws {
+        let files = Set(book.filesOnlyReferenced(by: doomed))
+        let directories = Set(book.directoriesOnlyReferenced(by: doomed))
+        // Registry routes first: they need no rebuild, so a failing system rebuild leaves them consistent.
+        for route in Set(doomed.map(\.route)).sorted(by: { a, _ in a != "system" }) {
+            guard let routeStore = store(for: route) else { continue }
+            let entries = doomed.filter { $0.route == route }
+            let routeFiles = entries.flatMap(\.files).filter { files.contains($0) }
+            var seen = Set<String>()
+            let unique = routeFiles.filter { seen.insert($0).inserted }
+            let saved = try routeStore.read(unique)
+            try routeStore.delete(unique)
+            routeStore.pruneDirectories(entries.flatMap { $0.directories ?? [] }.filter { directories.contains($0) })
+            guard routeStore.restartsEngines else { continue }
+            do {
+                _ = try await routeStore.refresh()
+            } catch {
+                try? routeStore.restore(saved)
+                throw error
+            }
+        }
     }
 }

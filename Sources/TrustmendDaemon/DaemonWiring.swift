@@ -15,12 +15,28 @@ public struct DaemonWiring: Sendable {
     public var dockerLiveRestore: @Sendable () -> Bool
     /// The proxy an engine with this environment would use for this endpoint (FACTS §16).
     public var engineProxy: @Sendable (Endpoint, [String]) -> ProxyURL?
+    /// Whether each engine reads its `certs.d`, read again at every batch that may use it.
+    public var routeFacts: @Sendable () async -> RouteFacts
+    /// The registry route's store for one registry and the engines that failed on it; nil when this
+    /// wiring has no registry route (every repair takes the system route).
+    public var makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)?
+
+    /// Facts under which no engine reads `certs.d`: `auto` always takes the system route.
+    public static let noRegistryRoute: @Sendable () async -> RouteFacts = {
+        RouteFacts(
+            containerd: ContainerdCoverage(covered: false, why: "not known"),
+            docker: DockerImageStore(containerdSnapshotter: false, why: "not known"))
+    }
 
     public init(
         scanner: LogScanner, profile: DistroProfile, fetcher: any ChainFetcher, makeRepairer: @escaping @Sendable (Configuration) -> Repairer,
         systemd: any UnitRestarter, state: any StateStore, dockerLiveRestore: @escaping @Sendable () -> Bool,
-        engineProxy: @escaping @Sendable (Endpoint, [String]) -> ProxyURL?
+        engineProxy: @escaping @Sendable (Endpoint, [String]) -> ProxyURL?,
+        routeFacts: @escaping @Sendable () async -> RouteFacts = DaemonWiring.noRegistryRoute,
+        makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)? = nil
     ) {
+        self.routeFacts = routeFacts
+        self.makeRegistryStore = makeRegistryStore
         self.scanner = scanner
         self.profile = profile
         self.fetcher = fetcher

@@ -98,7 +98,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             if !approval.reportOnly {
                 persisted.pending.append(PendingRepair(
                     host: approval.endpoint.host, port: approval.endpoint.port, engine: unitHint(record) ?? detection.engine,
-                    reason: approval.reason))
+                    reason: approval.reason, reference: detection.reference, path: detection.path))
             }
             scheduleFlush()
             advance(record, force: true)
@@ -114,7 +114,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         for item in pending {
             guard let endpoint = try? Endpoint(host: item.host, port: Int(item.port)) else { continue }
             let record = LogRecord(message: item.reason, origin: .journal(unit: item.engine, uid: 0), position: "")
-            let detection = Detection(line: 0, endpoint: endpoint, engine: item.engine)
+            let detection = Detection(line: 0, endpoint: endpoint, engine: item.engine, reference: item.reference, path: item.path)
             if case .act(let approval) = policy.decide(detection, record: record, now: now) {
                 batch.append(approval)
                 loggedBy[endpoint, default: []].insert(item.engine)
@@ -179,39 +179,56 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
         for item in reported { await report(item.endpoint, reason: item.reason, unit: item.unit) }
 
-        var items: [(request: RepairRequest, chain: PeerChain)] = []
-        var itemApprovals: [Approval] = []
+        var groups: [RouteTarget: [(approval: Approval, request: RepairRequest, chain: PeerChain, why: String)]] = [:]
         var owed = Set(persisted.restartsOwed)
         if !approvals.isEmpty { runtime = await criRuntime() }
+        let facts = approvals.contains { $0.route != .system } && wiring.makeRegistryStore != nil ? await wiring.routeFacts() : nil
         for approval in approvals {
-            let options = await fetchOptions(approval.endpoint, unit: unitsFor(approval).first)
+            let units = unitsFor(approval)
+            let options = await fetchOptions(approval.endpoint, unit: units.first)
+            var meta = fields(approval.detection)
+            let choice: RouteChoice
+            switch route(for: approval, units: units, facts: facts) {
+            case .success(let chosen): choice = chosen
+            case .failure(let refusal):
+                meta["route"] = "registry"
+                meta["why"] = .string(refusal.description)
+                log(.refused, "the registry route cannot serve this repair (route: registry)", level: .warning, meta)
+                finish(approval, .failed)
+                continue
+            }
             do {
                 let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
                 if approval.reportOnly {
-                    reportWouldInstall(approval, chain: chain)
+                    reportWouldInstall(approval, chain: chain, route: choice)
                     finish(approval, .reported)
                     continue
                 }
                 let request = RepairRequest(
                     endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
                     reason: approval.reason)
-                items.append((request, chain))
-                itemApprovals.append(approval)
+                groups[choice.target, default: []].append((approval, request, chain, choice.why))
             } catch {
-                var meta = fields(approval.detection)
                 meta["error"] = .string("\(error)")
                 log(.refused, "cannot fetch the chain", level: .warning, meta)
                 finish(approval, .failed)
             }
         }
 
-        if !items.isEmpty {
-            let repairer = wiring.makeRepairer(configuration)
-            let results = await repairer.repairBatch(items)
-            for (approval, result) in zip(itemApprovals, results) {
+        // One batch per target: the system route runs the update tool once for all of its items.
+        for (target, group) in groups.sorted(by: { $0.key.description < $1.key.description }) {
+            var repairer = wiring.makeRepairer(configuration)
+            if case .registry(let registry, let engines) = target, let make = wiring.makeRegistryStore {
+                repairer.store = make(registry, engines)
+            }
+            let results = await repairer.repairBatch(group.map { ($0.request, $0.chain) })
+            for (item, result) in zip(group, results) {
+                let approval = item.approval
                 var meta = fields(approval.detection)
                 let units = unitsFor(approval)
                 if !units.isEmpty { meta["unit"] = .string(units.joined(separator: ",")) }
+                meta["route"] = .string(target.name)
+                meta["route_reason"] = .string(item.why)
                 switch result {
                 case .success(.installed(let plan, _)):
                     meta["sha256"] = .string(plan.anchors.map(\.sha256).joined(separator: ","))
@@ -220,12 +237,18 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     log(.installed, "anchor installed", level: .notice, meta)
                     meta["bundle"] = .string(plan.bundlePath)
                     log(.verified, "chain verified against the bundle", level: .notice, meta)
-                    owed.formUnion(units)
+                    if repairer.store.restartsEngines { owed.formUnion(units) }
                     finish(approval, .installed)
                 case .success(.alreadyInstalled), .success(.alreadyTrusted):
-                    // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
-                    logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
-                    owed.formUnion(units)
+                    if repairer.store.restartsEngines {
+                        // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
+                        logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
+                        owed.formUnion(units)
+                    } else {
+                        logger.warning(
+                            "already trusted through certs.d, yet the engine failed: check that it reads that directory (trustmend doctor)",
+                            metadata: meta)
+                    }
                     finish(approval, .unchanged)
                 case .success(.planned):
                     finish(approval, .reported)
@@ -346,9 +369,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         log(.reported, "host outside the allow list: not trusted", level: .warning, meta)
     }
 
-    private func reportWouldInstall(_ approval: Approval, chain: PeerChain) {
+    private func reportWouldInstall(_ approval: Approval, chain: PeerChain, route: RouteChoice) {
         var meta = fields(approval.detection)
-        switch AnchorSelector(choice: approval.choice, profile: wiring.profile, pins: approval.pins).select(from: chain, now: wallNow) {
+        meta["route"] = .string(route.target.description)
+        meta["route_reason"] = .string(route.why)
+        let acceptsNonCA = route.target == .system ? wiring.profile.acceptsNonCAAnchors : true
+        switch AnchorSelector(choice: approval.choice, profile: wiring.profile, pins: approval.pins, acceptsNonCA: acceptsNonCA)
+            .select(from: chain, now: wallNow)
+        {
         case .success(let anchors):
             describe(anchors, for: approval.endpoint, into: &meta)
             log(.reported, "report mode: would install the anchor", level: .notice, meta)
@@ -380,6 +408,19 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     // MARK: Helpers
+
+    /// The route of one approval: its rule's or the configuration's, resolved against the engines that
+    /// failed. Without a registry store in the wiring, everything takes the system route.
+    private func route(for approval: Approval, units: [String], facts: RouteFacts?) -> Result<RouteChoice, RouteRefusal> {
+        guard let facts else {
+            if approval.route == .registry {
+                return .failure(.engineIgnoresCertsD("this daemon has no registry route"))
+            }
+            return .success(RouteChoice(.system, why: approval.route == .system ? "route: system" : "no registry route"))
+        }
+        let engines = units.map { (unit: $0, engine: RegistryEngine(unit: $0)) }
+        return RoutePlanner.choose(approval.route, engines: engines, detection: approval.detection, facts: facts)
+    }
 
     private func unitHint(_ record: LogRecord) -> String? {
         if case .journal(let unit?, _) = record.origin { return unit }

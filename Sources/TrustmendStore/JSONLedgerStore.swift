@@ -37,5 +37,13 @@ public struct JSONLedgerStore: LedgerStore {
         do { data = try encoder.encode(ledger) } catch { throw TrustStoreError(.write, path: path, detail: "\(error)") }
         try AtomicFile.makeDirectories(AtomicFile.parent(of: path), mode: 0o755)
         try AtomicFile.write(Array(data) + [10], to: path, mode: 0o644)
+        // For the package's purge script, which has no JSON parser: the certs.d directories trustmend
+        // created, one per line, so that it removes them (when empty) and no other.
+        var seen = Set<String>()
+        let directories = ledger.entries.flatMap { $0.directories ?? [] }.filter { seen.insert($0).inserted }
+        try AtomicFile.write(Array(directories.map { $0 + "\n" }.joined().utf8), to: createdDirectoriesPath, mode: 0o644)
     }
+
+    /// `created-directories` beside the ledger.
+    public var createdDirectoriesPath: String { AtomicFile.parent(of: path) + "/created-directories" }
 }

@@ -13,6 +13,7 @@ public struct SystemAnchorStore: AnchorStore {
     public let toolTimeout: Duration
     public let bundlePath: String
     public var route: String { "system" }
+    public var acceptsNonCAAnchors: Bool { profile.acceptsNonCAAnchors }
 
     public init(
         root: String = "/", profile: DistroProfile, toolOverride: String? = nil, toolTimeout: Duration = .seconds(120),

@@ -57,7 +57,8 @@ struct Doctor: AsyncParsableCommand {
             ledgerChecks(&report, store: store)
         }
 
-        await engineChecks(&report, profile: profile)
+        let containerdPID = await engineChecks(&report, profile: profile)
+        await routeChecks(&report, containerdPID: containerdPID)
 
         let liveRestore = DockerSettings.liveRestore(root: root)
         let daemonJSON = NodeFiles.onDisk("/etc/docker/daemon.json", root: root)
@@ -87,9 +88,10 @@ struct Doctor: AsyncParsableCommand {
         do {
             let ledger = try node.ledger.load()
             let installed = ledger.entries.filter { $0.state == .installed }
-            let missing = installed.flatMap(\.files).filter { !store.exists($0) && $0.hasPrefix(store.profile.anchorDirectory) }
+            let registry = RegistryAnchorStore.remover(root: node.root)
+            let missing = installed.flatMap(\.files).filter { !store.exists($0) && !registry.exists($0) }
             let known = Set(ledger.entries.flatMap(\.files))
-            let orphans = store.trustmendFiles().filter { !known.contains($0) }
+            let orphans = (store.trustmendFiles() + registry.trustmendFiles()).filter { !known.contains($0) }
             if !missing.isEmpty {
                 report.warn("installed anchors", "\(missing.count) file(s) in the ledger are gone: \(missing.joined(separator: ", "))",
                     fix: "trustmend remove HOST to forget them, or trustmend fix HOST to reinstall")
@@ -108,13 +110,15 @@ struct Doctor: AsyncParsableCommand {
         }
     }
 
-    func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?) async {
+    /// Returns containerd's MainPID (0 when it is not running or systemd cannot be asked).
+    func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?) async -> UInt32 {
         let systemd = SystemdUnitRestarter(address: bus)
+        var containerdPID: UInt32 = 0
         do {
             _ = try await systemd.activeState(of: "trustmend.service")
         } catch {
             report.warn("engines", "cannot ask systemd over D-Bus: \(error)", fix: "run on a node booted with systemd, as root")
-            return
+            return 0
         }
         var anyEngine = false
         for unit in Self.engineUnits {
@@ -123,6 +127,7 @@ struct Doctor: AsyncParsableCommand {
                 continue
             }
             anyEngine = true
+            if unit == RegistryEngine.containerd.unit { containerdPID = state.mainPID }
             let pid = state.mainPID > 0 ? ", MainPID \(state.mainPID)" : ""
             if state.isActive {
                 report.ok(unit, "\(state.activeState) (\(state.subState))\(pid)")
@@ -144,6 +149,62 @@ struct Doctor: AsyncParsableCommand {
             }
         }
         if !anyEngine { report.warn("engines", "no container engine unit found", fix: "nothing to repair on this node") }
+        return containerdPID
+    }
+
+    /// Which route `auto` takes per engine and why; certs.d files that would break a registry.
+    func routeChecks(_ report: inout DoctorReport, containerdPID: UInt32) async {
+        let details = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID)
+        let facts = details.routeFacts
+        let version = details.containerdVersion.map { "containerd \($0)" } ?? "containerd (version unknown)"
+        let files = details.containerdConfig.map { $0.files.isEmpty ? "no configuration file (defaults)" : $0.files.joined(separator: ", ") } ?? details.configFile
+        if facts.containerd.covered {
+            report.ok("route containerd", "auto takes the registry route: \(facts.containerd.why) (\(version); read \(files))")
+        } else {
+            report.warn(
+                "route containerd", "auto takes the system route (anchor directory, update tool, restart): \(facts.containerd.why) (\(version); read \(files))",
+                fix: "set config_path = \"/etc/containerd/certs.d\" under the CRI plugin's registry table and restart containerd once")
+        }
+        let liveRestore = details.daemonJSON?.liveRestore ?? false
+        let dockerHub = facts.docker.containerdSnapshotter ? "docker.io too" : "except docker.io (\(facts.docker.why))"
+        report.ok(
+            "route docker", "auto takes the registry route for every registry \(dockerHub); the system route would "
+                + (liveRestore ? "restart dockerd (live-restore on)" : "need a dockerd restart that stops every container (live-restore off)"))
+
+        let store = RegistryAnchorStore.remover(root: node.root)
+        for engine in RegistryEngine.allCases {
+            let base = store.onDisk(engine.certsDirectory)
+            guard case .success(let hosts) = Result(catching: { try listDirectory(base) }) else { continue }
+            for host in hosts.sorted() {
+                let directory = base + "/" + host
+                for name in (try? listDirectory(directory)) ?? [] {
+                    let path = directory + "/" + name
+                    if name.hasSuffix(".crt") {
+                        let text = NodeFiles.readText(path) ?? ""
+                        if PEM.certificates(in: text).isEmpty {
+                            report.warn("certs.d", "\(path) holds no PEM certificate: \(engine.rawValue) fails every pull from \(host) while it is there",
+                                fix: "fix or delete the file")
+                        }
+                    } else if name == "hosts.toml", engine == .containerd {
+                        do { _ = try TOMLReader.parse(NodeFiles.readText(path) ?? "") } catch {
+                            report.warn("certs.d", "\(path) is not valid TOML (\(error)): containerd fails every pull from \(host)",
+                                fix: "fix the file")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw CommandFailure("cannot list \(path)") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Proxy URLs may carry passwords: show the user but not the password.

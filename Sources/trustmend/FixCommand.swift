@@ -12,7 +12,12 @@ struct Fix: AsyncParsableCommand {
             Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \
             and pass it with --expect-sha256 when you can. Exit status: 0 repaired or nothing to do, 1 failed \
             (anything written was rolled back), 3 refused (pin mismatch, an ordinary leaf, a non-CA anchor on a \
-            p11-kit distro).
+            p11-kit distro's system route, a registry route the engine would not read).
+
+            Routes: system writes the distro's anchor directory, runs its update tool and needs an engine restart; \
+            registry writes /etc/docker/certs.d/REGISTRY/ and /etc/containerd/certs.d/REGISTRY/, which the engines \
+            read at their next pull of that registry, no restart; auto (default) takes the registry route where \
+            every running engine reads it.
             """)
 
     @OptionGroup var node: NodeOptions
@@ -28,6 +33,21 @@ struct Fix: AsyncParsableCommand {
         name: .customLong("expect-sha256"),
         help: ArgumentHelp("Install only if every anchor has this SHA-256 (repeatable; colons allowed).", valueName: "HEX"))
     var pins: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("auto (default), system or registry.", valueName: "ROUTE"))
+    var route: TrustRoute = .auto
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The registry whose certs.d directory gets the anchor, as image references name it (default: the endpoint; a token or CDN host's CA belongs to its registry).",
+            valueName: "HOST[:PORT]"))
+    var registry: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Which engine's certs.d: containerd or docker (repeatable; default: the engines running).", valueName: "ENGINE"))
+    var engine: [RegistryEngine] = []
 
     @Flag(name: .long, help: "Print the plan; change nothing.")
     var dryRun = false
@@ -50,6 +70,44 @@ struct Fix: AsyncParsableCommand {
             }
         }
         guard (1...3600).contains(restartTimeout) else { throw ValidationError("--restart-timeout takes 1 to 3600 seconds") }
+        _ = try parsedRegistry()
+        if route == .system && (registry != nil || !engine.isEmpty) {
+            throw ValidationError("--registry and --engine choose certs.d directories: they need --route registry or auto")
+        }
+    }
+
+    func parsedRegistry() throws -> RegistryHost {
+        if let registry {
+            do { return try RegistryHost(parsing: registry) } catch { throw ValidationError("--registry: \(error)") }
+        }
+        let endpoint = try parsedEndpoint()
+        do { return try RegistryHost(host: endpoint.host, port: endpoint.port == 443 ? nil : endpoint.port) } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// The route and, for the registry route, its store.
+    func chooseRoute(profile: DistroProfile) async throws -> (RouteChoice, any AnchorStore) {
+        let system = node.store(profile: profile)
+        if route == .system { return (RouteChoice(.system, why: "--route system"), system) }
+        var engines = engine.map { (unit: $0.unit, engine: Optional($0)) }
+        var containerdPID: UInt32 = 0
+        let systemd = SystemdUnitRestarter(address: bus)
+        for candidate in RegistryEngine.allCases {
+            guard let state = try? await systemd.activeState(of: candidate.unit) else { continue }
+            if candidate == .containerd { containerdPID = state.mainPID }
+            if engine.isEmpty, state.isActive { engines.append((candidate.unit, candidate)) }
+        }
+        let facts = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID).routeFacts
+        let found: Result<RegistryHost, RouteRefusal> = .success(try parsedRegistry())
+        switch RoutePlanner.choose(route, engines: engines, registry: found, facts: facts) {
+        case .success(let choice):
+            guard case .registry(let registry, let chosen) = choice.target else { return (choice, system) }
+            return (choice, RegistryAnchorStore(root: node.root, registry: registry, engines: chosen, systemBundlePath: system.bundlePath))
+        case .failure(let refusal):
+            let hint = engines.isEmpty ? "; name the engine with --engine containerd|docker" : ""
+            throw CommandFailure("trustmend: refusing the registry route: \(refusal)\(hint)", exitCode: 3)
+        }
     }
 
     func parsedEndpoint() throws -> Endpoint {
@@ -59,10 +117,11 @@ struct Fix: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try parsedEndpoint()
         let profile = try node.profile()
-        let store = node.store(profile: profile)
+        let (choice, store) = try await chooseRoute(profile: profile)
         let repairer = Repairer(
             fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: node.ledger,
-            profile: profile)
+            profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.root)])
+        print("route: \(choice.target) — \(choice.why)")
 
         if !dryRun {
             let recovered = try await repairer.recover()
@@ -87,8 +146,14 @@ struct Fix: AsyncParsableCommand {
         switch outcome {
         case .alreadyTrusted(let chain):
             describe(chain)
-            print("already trusted: the chain verifies against \(store.bundlePath); nothing to install")
-            print("if the engine still fails, it has not reloaded its roots since the bundle changed: restart it")
+            if store.restartsEngines {
+                print("already trusted: the chain verifies against \(store.bundlePath); nothing to install")
+                print("if the engine still fails, it has not reloaded its roots since the bundle changed: restart it")
+            } else {
+                print("already trusted: the certificates in certs.d verify the chain; nothing to install")
+                print("if the engine still fails, check that it reads that directory: trustmend doctor")
+                return
+            }
         case .alreadyInstalled(let plan, _):
             describe(plan.chain)
             print("already installed by trustmend: \(plan.files.joined(separator: ", ")); nothing rewritten")
@@ -96,16 +161,20 @@ struct Fix: AsyncParsableCommand {
             describe(plan.chain)
             describe(anchors: plan.anchors)
             for file in plan.files { print("would write \(file) (mode 0644)") }
-            print("would run \(plan.updateCommand)")
+            if store.restartsEngines { print("would run \(plan.updateCommand)") }
             print("would verify the chain against \(plan.bundlePath)")
-            if restart != .none { print("would plan a restart: --restart \(restart.rawValue)") }
+            if store.restartsEngines && restart != .none { print("would plan a restart: --restart \(restart.rawValue)") }
             return
         case .installed(let plan, _):
             describe(plan.chain)
             describe(anchors: plan.anchors)
             for file in plan.files { print("wrote \(file)") }
-            print("ran \(plan.updateCommand)")
+            if store.restartsEngines { print("ran \(plan.updateCommand)") }
             print("verified: the chain now validates against \(plan.bundlePath)")
+        }
+        guard store.restartsEngines else {
+            print("no restart needed: the engines read certs.d at their next pull of \(store.registry?.directoryName ?? "the registry")")
+            return
         }
         if outcome.changedTrust || restart != .none {
             try await restartEngines()
@@ -166,6 +235,8 @@ struct Fix: AsyncParsableCommand {
 }
 
 extension AnchorChoice: ExpressibleByArgument {}
+extension TrustRoute: ExpressibleByArgument {}
+extension RegistryEngine: ExpressibleByArgument {}
 extension RestartRequest: ExpressibleByArgument {}
 
 /// Reads docker's daemon.json for live-restore.

@@ -32,7 +32,8 @@ struct List: AsyncParsableCommand {
             print("\(endpoint)  sha256 \(entry.sha256)\(state)")
             print("    subject \(entry.subject)")
             print("    issuer  \(entry.issuer)")
-            print("    expires \(entry.notAfter.formatted(.iso8601)), installed \(entry.installedAt.formatted(.iso8601)) via the \(entry.route) route")
+            let registry = entry.registry.map { " for registry \($0)" } ?? ""
+            print("    expires \(entry.notAfter.formatted(.iso8601)), installed \(entry.installedAt.formatted(.iso8601)) via the \(entry.route) route\(registry)")
             for file in entry.files { print("    file    \(file)") }
             print("    why     \(entry.reason)")
         }

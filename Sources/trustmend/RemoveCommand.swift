@@ -1,11 +1,17 @@
 import ArgumentParser
 import TrustmendCore
+import TrustmendStore
 import TrustmendTLS
 
 struct Remove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Remove anchors trustmend installed, rebuild the bundle, update the ledger.",
-        discussion: "Files shared with another ledger entry stay until their last entry goes. Engines keep the roots they loaded until they restart.")
+        abstract: "Remove anchors trustmend installed (either route), rebuild the bundle, update the ledger.",
+        discussion: """
+            Files shared with another ledger entry stay until their last entry goes; certs.d directories trustmend \
+            created go when they are empty. HOST matches the endpoint whose chain was fetched or the registry a \
+            registry-route anchor serves. Engines keep system roots they loaded until they restart; certs.d changes \
+            apply at their next pull.
+            """)
 
     @OptionGroup var node: NodeOptions
 
@@ -37,15 +43,26 @@ struct Remove: AsyncParsableCommand {
             print("Nothing to remove: no ledger entry matches \(selector).")
             return
         }
+        let system = matching.contains { $0.route == store.route }
         if dryRun {
-            for entry in matching { print("would remove \(entry.host):\(entry.port) sha256 \(entry.sha256) (\(entry.files.joined(separator: ", ")))") }
-            print("would run \(store.updateCommand)")
+            for entry in matching {
+                print("would remove \(entry.host):\(entry.port) sha256 \(entry.sha256) via the \(entry.route) route (\(entry.files.joined(separator: ", ")))")
+            }
+            if system { print("would run \(store.updateCommand)") }
             return
         }
         let repairer = Repairer(
-            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: ledger, profile: profile)
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: ledger, profile: profile,
+            otherRoutes: [RegistryAnchorStore.remover(root: node.root)])
         let removed = try await repairer.remove(selector)
-        for entry in removed { print("removed \(entry.host):\(entry.port) sha256 \(entry.sha256)") }
-        print("ran \(store.updateCommand); engines that loaded these anchors keep them until they restart")
+        for entry in removed {
+            print("removed \(entry.host):\(entry.port) sha256 \(entry.sha256) (\(entry.files.joined(separator: ", ")))")
+        }
+        if removed.contains(where: { $0.route == store.route }) {
+            print("ran \(store.updateCommand); engines that loaded these anchors keep them until they restart")
+        }
+        if removed.contains(where: { $0.route != store.route }) {
+            print("certs.d anchors are gone at the engines' next pull")
+        }
     }
 }

@@ -75,11 +75,19 @@ struct Run: AsyncParsableCommand {
                     fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
                     store: SystemAnchorStore(
                         root: root, profile: profile, toolOverride: node.updateTool, toolTimeout: config.updateToolTimeout),
-                    ledger: JSONLedgerStore(path: NodeFiles.onDisk(config.stateDirectory, root: root) + "/ledger.json"), profile: profile)
+                    ledger: JSONLedgerStore(path: NodeFiles.onDisk(config.stateDirectory, root: root) + "/ledger.json"), profile: profile,
+                    otherRoutes: [RegistryAnchorStore.remover(root: root)])
             },
             systemd: restarter, state: JSONStateStore(path: stateDirectory + "/state.json"),
             dockerLiveRestore: { DockerSettings.liveRestore(root: root) },
-            engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) })
+            engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
+            routeFacts: {
+                let pid = (try? await restarter.activeState(of: RegistryEngine.containerd.unit))?.mainPID ?? 0
+                return await EngineRouteFacts(root: root).read(containerdPID: pid).routeFacts
+            },
+            makeRegistryStore: { registry, engines in
+                RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
+            })
 
         let clock = ContinuousClock()
         let coordinator = try RepairCoordinator(configuration: configuration, wiring: wiring, clock: clock, logger: logger)

@@ -1,0 +1,80 @@
+import Glibc
+import TrustmendCore
+
+/// Reads, from the node, what decides whether each engine reads its `certs.d`: containerd's effective
+/// configuration (the `--config` its running process was given, else `/etc/containerd/config.toml`,
+/// with imports) and version, and docker's image store from `daemon.json`.
+public struct EngineRouteFacts: Sendable {
+    public var root: String
+    /// Override: where containerd's binary is (for `--version`).
+    public var containerdBinaries: [String]
+
+    public init(root: String = "/", containerdBinaries: [String] = ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"]) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.containerdBinaries = containerdBinaries
+    }
+
+    func onDisk(_ path: String) -> String { root == "/" ? path : root + path }
+
+    /// Everything, with the containerd process's PID when it runs (0: not known).
+    public func read(containerdPID: UInt32 = 0) async -> Details {
+        let configFile = containerdConfigFile(pid: containerdPID)
+        var details = Details(configFile: configFile)
+        do {
+            details.containerdConfig = try ContainerdRegistryConfig.load(
+                path: configFile,
+                read: { path in
+                    guard case .success(let bytes) = Syscalls.readAll(onDisk(path), limit: 4 << 20) else { return nil }
+                    return String(decoding: bytes, as: UTF8.self)
+                },
+                list: { directory in try? Syscalls.listDirectory(onDisk(directory)).get() })
+        } catch {
+            details.containerdError = "\(error)"
+        }
+        details.containerdVersion = await containerdVersion()
+        if case .success(let bytes) = Syscalls.readAll(onDisk("/etc/docker/daemon.json"), limit: 1 << 20) {
+            details.daemonJSON = try? DockerDaemonConfig(parsing: bytes)
+        }
+        return details
+    }
+
+    /// `--config`/`-c` of the running containerd, from `/proc/PID/cmdline`; the default path otherwise.
+    func containerdConfigFile(pid: UInt32) -> String {
+        let fallback = "/etc/containerd/config.toml"
+        guard pid > 0, root == "/", case .success(let bytes) = Syscalls.readAll("/proc/\(pid)/cmdline", limit: 1 << 16) else { return fallback }
+        let args = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        for (i, arg) in args.enumerated() {
+            if (arg == "--config" || arg == "-c"), i + 1 < args.count, args[i + 1].hasPrefix("/") { return args[i + 1] }
+            for prefix in ["--config=", "-c="] where arg.hasPrefix(prefix) {
+                let value = String(arg.dropFirst(prefix.count))
+                if value.hasPrefix("/") { return value }
+            }
+        }
+        return fallback
+    }
+
+    func containerdVersion() async -> ContainerdVersion? {
+        guard let binary = containerdBinaries.first(where: { Syscalls.isExecutable(onDisk($0)) }) else { return nil }
+        let tool = UpdateTool(executable: onDisk(binary), arguments: ["--version"], timeout: .seconds(10))
+        guard let output = try? await tool.run() else { return nil }
+        return ContainerdVersion(versionOutput: output)
+    }
+
+    public struct Details: Sendable {
+        public var configFile: String
+        public var containerdConfig: ContainerdRegistryConfig?
+        public var containerdError: String?
+        public var containerdVersion: ContainerdVersion?
+        public var daemonJSON: DockerDaemonConfig?
+
+        public var routeFacts: RouteFacts {
+            let containerd: ContainerdCoverage
+            if let config = containerdConfig {
+                containerd = ContainerdCoverage(config: config, version: containerdVersion)
+            } else {
+                containerd = ContainerdCoverage(covered: false, why: containerdError ?? "its configuration cannot be read")
+            }
+            return RouteFacts(containerd: containerd, docker: DockerImageStore(daemonJSON: daemonJSON))
+        }
+    }
+}

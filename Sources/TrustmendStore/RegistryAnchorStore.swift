@@ -1,0 +1,216 @@
+import Glibc
+import TrustmendCore
+
+/// The registry route: the anchor goes into each engine's `certs.d/<registry>/` directory, which
+/// dockerd and containerd read at every pull of that registry (FACTS §10–11). Nothing else on the node
+/// trusts it, no update tool runs, no engine restarts.
+///
+/// Files are `trustmend-<first 16 hex digits of the SHA-256>.crt`, written atomically with mode 0644;
+/// directories trustmend creates get 0755 and are recorded so that removal takes back only those,
+/// and only when empty. containerd ignores loose `*.crt` files once a `hosts.toml` is present: a
+/// `hosts.toml` is the operator's, so that registry is refused with the reason, never rewritten.
+public struct RegistryAnchorStore: AnchorStore {
+    public let root: String
+    /// The registry written for; nil for a store that only removes what the ledger names.
+    public let registry: RegistryHost?
+    public let engines: [RegistryEngine]
+    /// The bundle Go reads; the engines add the `certs.d` anchors to it (FACTS §10).
+    public let systemBundlePath: String
+
+    public var route: String { "registry" }
+    public var acceptsNonCAAnchors: Bool { true }
+    public var restartsEngines: Bool { false }
+    public var updateCommand: String { "nothing to run: the engines read certs.d at their next pull" }
+    public var bundlePath: String { ([systemBundlePath] + directories.map { $0 + "/*.crt" }).joined(separator: " + ") }
+
+    public init(root: String = "/", registry: RegistryHost?, engines: [RegistryEngine], systemBundlePath: String) {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.registry = registry
+        self.engines = engines.sorted()
+        self.systemBundlePath = systemBundlePath
+    }
+
+    /// A store for removing registry-route files named in the ledger.
+    public static func remover(root: String) -> RegistryAnchorStore {
+        RegistryAnchorStore(root: root, registry: nil, engines: RegistryEngine.allCases, systemBundlePath: "")
+    }
+
+    public func onDisk(_ nodePath: String) -> String { root == "/" ? nodePath : root + nodePath }
+
+    /// `certs.d/<registry>` of each engine.
+    public var directories: [String] {
+        guard let registry else { return [] }
+        return engines.map { "\($0.certsDirectory)/\(registry.directoryName)" }
+    }
+
+    public func fileName(for anchor: ChainCertificate) -> String { "trustmend-\(anchor.sha256.prefix(16)).crt" }
+
+    public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {
+        anchors.flatMap { anchor in directories.map { $0 + "/" + fileName(for: anchor) } }
+    }
+
+    public func plannedDirectories(for anchors: [ChainCertificate]) -> [String] {
+        directories.filter { !Syscalls.isDirectory(onDisk($0)) }
+    }
+
+    public func preflight() throws {
+        guard registry != nil else { throw TrustStoreError(.write, path: "certs.d", detail: "no registry named") }
+        for engine in engines where engine == .containerd {
+            for directory in directories where directory.hasPrefix(engine.certsDirectory + "/") {
+                let hosts = directory + "/hosts.toml"
+                guard Syscalls.lstatus(onDisk(hosts)) != nil else { continue }
+                throw RegistryRouteError.hostsTomlPresent(hosts)
+            }
+        }
+        for directory in directories {
+            if let s = Syscalls.lstatus(onDisk(directory)), (s.st_mode & S_IFMT) != S_IFDIR {
+                throw RegistryRouteError.notADirectory(directory)
+            }
+        }
+    }
+
+    public func write(_ anchors: [ChainCertificate]) throws -> [String] {
+        try preflight()
+        let created = plannedDirectories(for: anchors)
+        var written = [String]()
+        for (anchor, file) in zip(anchors.flatMap { a in directories.map { _ in a } }, plannedFiles(for: anchors)) {
+            let bytes = Array(anchor.pem.utf8)
+            if case .success(let existing) = Syscalls.readAll(onDisk(file), limit: 1 << 20), existing == bytes {
+                written.append(file)
+                continue
+            }
+            if let failure = writeOne(bytes, file) {
+                try? delete(written)
+                pruneDirectories(created)
+                throw failure
+            }
+            written.append(file)
+        }
+        return written
+    }
+
+    private func writeOne(_ bytes: [UInt8], _ file: String) -> TrustStoreError? {
+        do {
+            try AtomicFile.makeDirectories(onDisk(AtomicFile.parent(of: file)))
+            try AtomicFile.write(bytes, to: onDisk(file))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
+        try files.compactMap { file throws(TrustStoreError) in
+            switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
+            case .success(let bytes): return (file, bytes)
+            case .failure(let e) where e.code == ENOENT: return nil
+            case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
+            }
+        }
+    }
+
+    public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
+        for file in files {
+            try AtomicFile.makeDirectories(onDisk(AtomicFile.parent(of: file.path)))
+            try AtomicFile.write(file.contents, to: onDisk(file.path))
+        }
+    }
+
+    /// Deletes files, refusing any that is not a trustmend file in a `certs.d` directory: the ledger
+    /// names them, and a damaged ledger must not become a way to delete other files.
+    public func delete(_ files: [String]) throws {
+        for file in files {
+            guard Self.isOurs(file) else { throw RegistryRouteError.notOurs(file) }
+            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e.code != ENOENT {
+                throw TrustStoreError(.delete, path: onDisk(file), errno: e)
+            }
+        }
+    }
+
+    public func pruneDirectories(_ directories: [String]) {
+        for directory in directories where Self.isCertsDirectory(directory) {
+            _ = Syscalls.rmdir(onDisk(directory))  // only empty directories go; ENOTEMPTY keeps it
+        }
+    }
+
+    public func exists(_ file: String) -> Bool { Syscalls.isRegularFile(onDisk(file)) }
+
+    public func refresh() async throws -> String { "" }
+
+    /// What Go will trust for this registry: the system bundle plus every `*.crt` in the directories.
+    public func bundlePEM() throws -> String {
+        let system: String
+        switch Syscalls.readAll(onDisk(systemBundlePath), limit: 64 << 20) {
+        case .success(let bytes): system = String(decoding: bytes, as: UTF8.self)
+        case .failure(let e) where e.code == ENOENT: system = ""
+        case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(systemBundlePath), errno: e)
+        }
+        return system + "\n" + scopedPEM()
+    }
+
+    /// Only the `certs.d` anchors: the engines read them at the next pull, while a change to the system
+    /// bundle reaches them only after a restart. A chain they verify needs nothing more.
+    public func existingTrustPEM() throws -> String { scopedPEM() }
+
+    func scopedPEM() -> String {
+        var text = ""
+        for directory in directories {
+            guard case .success(let names) = Syscalls.listDirectory(onDisk(directory)) else { continue }
+            for name in names.sorted() where name.hasSuffix(".crt") {
+                if case .success(let bytes) = Syscalls.readAll(onDisk(directory + "/" + name), limit: 1 << 20) {
+                    text += String(decoding: bytes, as: UTF8.self) + "\n"
+                }
+            }
+        }
+        return text
+    }
+
+    /// `/etc/{docker,containerd}/certs.d/<one name>/trustmend-*.crt`, with no `..`.
+    static func isOurs(_ file: String) -> Bool {
+        let directory = AtomicFile.parent(of: file)
+        let name = String(file[file.index(after: file.lastIndex(of: "/")!)...])
+        return isCertsDirectory(directory) && name.hasPrefix("trustmend-") && name.hasSuffix(".crt") && !name.contains("/")
+    }
+
+    static func isCertsDirectory(_ directory: String) -> Bool {
+        RegistryEngine.allCases.contains { engine in
+            guard directory.hasPrefix(engine.certsDirectory + "/") else { return false }
+            let name = directory.dropFirst(engine.certsDirectory.count + 1)
+            return !name.isEmpty && !name.contains("/") && name != "." && name != ".."
+        }
+    }
+
+    /// Every trustmend file under either `certs.d`, whether or not the ledger knows it.
+    public func trustmendFiles() -> [String] {
+        var found = [String]()
+        for engine in RegistryEngine.allCases {
+            guard case .success(let hosts) = Syscalls.listDirectory(onDisk(engine.certsDirectory)) else { continue }
+            for host in hosts.sorted() {
+                let directory = engine.certsDirectory + "/" + host
+                guard case .success(let names) = Syscalls.listDirectory(onDisk(directory)) else { continue }
+                found += names.sorted().filter { $0.hasPrefix("trustmend-") && $0.hasSuffix(".crt") }.map { directory + "/" + $0 }
+            }
+        }
+        return found
+    }
+}
+
+/// Why the registry route refuses a registry.
+public enum RegistryRouteError: Error, Sendable, CustomStringConvertible {
+    case hostsTomlPresent(String)
+    case notADirectory(String)
+    case notOurs(String)
+
+    public var description: String {
+        switch self {
+        case .hostsTomlPresent(let path):
+            "\(path) exists and trustmend did not write it; containerd ignores loose *.crt files next to a hosts.toml, "
+                + "and trustmend never rewrites an operator's file. Add `ca = \"/path/to/ca.crt\"` to it yourself "
+                + "(`trustmend fetch HOST` prints the chain to check and save), or use the system route"
+        case .notADirectory(let path):
+            "\(path) exists and is not a directory; the engine cannot read per-registry certificates there"
+        case .notOurs(let path):
+            "refusing to delete \(path): it is not a trustmend-*.crt file in /etc/docker/certs.d or /etc/containerd/certs.d"
+        }
+    }
+}
