@@ -1,9 +1,10 @@
 /// The registry settings of the configuration containerd runs with: its `config.toml` and every file it
 /// imports, merged the way containerd merges them (FACTS §11).
 ///
-/// containerd reads the main file, then its `imports` (globs allowed, relative to the importing file's
-/// directory), then theirs, breadth first, each file once; a plugin's table in a later file replaces
-/// the whole table of the earlier ones. Version 1 files say `plugins.cri`, version 2
+/// containerd reads the main file, then its `imports`, then theirs, breadth first, each file once; a
+/// plugin's table in a later file replaces the whole table of the earlier ones. A relative import is
+/// relative to the importing file's directory, but a relative glob is matched against containerd's
+/// working directory, `/` under systemd (all seen with containerd 1.6.20's `config dump`). Version 1 files say `plugins.cri`, version 2
 /// `plugins."io.containerd.grpc.v1.cri"`, version 3 (containerd 2.x) `plugins."io.containerd.cri.v1.images"`;
 /// each names the CRI image service, whose `registry.config_path` decides whether CRI pulls read
 /// `/etc/containerd/certs.d`.
@@ -55,7 +56,8 @@ public struct ContainerdRegistryConfig: Sendable, Hashable {
             let directory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
             for item in document["imports"]?.array ?? [] {
                 guard let pattern = item.string else { throw ContainerdConfigError(file: file, message: "imports must be a list of paths") }
-                let absolute = pattern.hasPrefix("/") ? pattern : directory + "/" + pattern
+                let base = pattern.contains("*") ? "" : directory
+                let absolute = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
                 pending += expand(absolute, list: list)
             }
         }
@@ -64,7 +66,7 @@ public struct ContainerdRegistryConfig: Sendable, Hashable {
 
     /// A glob in the last path component (`/etc/containerd/conf.d/*.toml`), sorted as Go's filepath.Glob.
     static func expand(_ pattern: String, list: (String) -> [String]?) -> [String] {
-        guard pattern.contains("*") || pattern.contains("?") else { return [pattern] }
+        guard pattern.contains("*") else { return [pattern] }
         var parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
         let name = String(parts.removeLast())
         let directory = parts.joined(separator: "/")

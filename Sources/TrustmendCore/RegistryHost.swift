@@ -25,6 +25,9 @@ public struct RegistryHost: Hashable, Sendable, Comparable, CustomStringConverti
 
     public var isDockerHub: Bool { host == "docker.io" && port == nil }
 
+    /// Docker Hub's API hosts: engines key Hub's trust as `docker.io`.
+    static let dockerHubHosts: Set<String> = ["docker.io", "index.docker.io", "registry-1.docker.io"]
+
     public static func < (a: RegistryHost, b: RegistryHost) -> Bool { a.directoryName < b.directoryName }
 
     /// Reads `host[:port]` as written on a command line or in a directory name.
@@ -56,11 +59,8 @@ public struct RegistryHost: Hashable, Sendable, Comparable, CustomStringConverti
             try self.init(host: "docker.io")
             return
         }
-        if first == "index.docker.io" || first == "registry-1.docker.io" {
-            try self.init(host: "docker.io")
-            return
-        }
         try self.init(parsing: String(first))
+        if Self.dockerHubHosts.contains(host) && port == nil { try self.init(host: "docker.io") }
     }
 
     /// The registry a repair is for: the image reference's registry when the line names one; else the
@@ -79,7 +79,9 @@ public struct RegistryHost: Hashable, Sendable, Comparable, CustomStringConverti
                     + "not /v2/: it may be a token server or CDN, whose registry is unknown"))
         }
         do {
-            return .success(try RegistryHost(host: endpoint.host, port: endpoint.port == 443 ? nil : endpoint.port))
+            let port = endpoint.port == 443 ? nil : endpoint.port
+            if dockerHubHosts.contains(endpoint.host) && port == nil { return .success(try RegistryHost(host: "docker.io")) }
+            return .success(try RegistryHost(host: endpoint.host, port: port))
         } catch {
             return .failure(.noRegistry("\(error)"))
         }

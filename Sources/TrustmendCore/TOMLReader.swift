@@ -191,7 +191,9 @@ public enum TOMLReader {
 
         mutating func scalar() throws(TOMLError) -> TOMLValue {
             let start = i
-            while let c = peek, c != 10, c != 13, c != UInt8(ascii: ","), c != UInt8(ascii: "]"), c != UInt8(ascii: "}"), c != UInt8(ascii: "#") {
+            while let c = peek, c != 10, c != 13, c != 32, c != 9, c != UInt8(ascii: ","), c != UInt8(ascii: "]"), c != UInt8(ascii: "}"),
+                c != UInt8(ascii: "#")
+            {
                 i += 1
             }
             var text = String(decoding: bytes[start..<i], as: UTF8.self)
@@ -317,6 +319,7 @@ public enum TOMLReader {
                 skipBlank()
                 if peek == UInt8(ascii: ",") { i += 1; continue }
                 skipBlank()
+                guard !atEnd else { throw fail("an array is not closed with ']'") }
                 guard peek == UInt8(ascii: "]") else { throw fail("expected ',' or ']' in an array, found \(show(peek))") }
             }
             return .array(items)
