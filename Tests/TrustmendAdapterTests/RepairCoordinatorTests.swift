@@ -18,7 +18,9 @@ struct RepairCoordinatorTests {
     let clock = ManualClock()
     let logs = CapturingLogHandler.Store()
 
-    func coordinator(bus: PrivateBus? = nil, tool: String? = nil, _ edit: (inout Configuration) throws -> Void) throws -> RepairCoordinator<ManualClock> {
+    func coordinator(
+        bus: PrivateBus? = nil, tool: String? = nil, routeFacts: RouteFacts? = nil, _ edit: (inout Configuration) throws -> Void
+    ) throws -> RepairCoordinator<ManualClock> {
         var config = Configuration()
         config.mode = .enforce
         config.debounce = .seconds(5)
@@ -28,6 +30,14 @@ struct RepairCoordinatorTests {
         config.proxy = .none
         try edit(&config)
         let root = self.root
+        var facts: @Sendable () async -> RouteFacts = DaemonWiring.noRegistryRoute
+        if let routeFacts { facts = { @Sendable in routeFacts } }
+        var registryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)?
+        if routeFacts != nil {
+            registryStore = { registry, engines in
+                RegistryAnchorStore(root: root.path, registry: registry, engines: engines, systemBundlePath: "/etc/ssl/certs/ca-certificates.crt")
+            }
+        }
         let wiring = DaemonWiring(
             scanner: LogScanner(), profile: .profile(for: .debian), fetcher: OpenSSLChainFetcher(),
             makeRepairer: { config in
@@ -37,7 +47,8 @@ struct RepairCoordinatorTests {
                     ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
             },
             systemd: SystemdUnitRestarter(address: (bus ?? self.bus).address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
-            dockerLiveRestore: { FileManager.default.fileExists(atPath: root.file("/etc/docker/daemon.json")) }, engineProxy: { _, _ in nil })
+            dockerLiveRestore: { FileManager.default.fileExists(atPath: root.file("/etc/docker/daemon.json")) }, engineProxy: { _, _ in nil },
+            routeFacts: facts, makeRegistryStore: registryStore)
         let store = logs
         return try RepairCoordinator(
             configuration: config, wiring: wiring, clock: clock, logger: Logger(label: "test") { _ in CapturingLogHandler(store: store) })
@@ -260,5 +271,72 @@ struct RepairCoordinatorTests {
         #expect(anchors().count == 1)
         #expect(try bus.calls("RestartUnit").count == 1)
         #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().pending.isEmpty)
+    }
+
+    // MARK: Routes
+
+    static let containerdReads = RouteFacts(
+        containerd: ContainerdCoverage(covered: true, why: "config_path = \"/etc/containerd/certs.d\""),
+        docker: DockerImageStore(daemonJSON: nil))
+    static let containerdIgnores = RouteFacts(
+        containerd: ContainerdCoverage(covered: false, why: "config_path is not set"), docker: DockerImageStore(daemonJSON: nil))
+
+    @Test func theRegistryRouteWritesCertsDAndRestartsNothing() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator(routeFacts: Self.containerdReads) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "containerd.service", position: "c1"))
+        await c.handle(Self.failure(a.port, unit: "docker.service", position: "c2"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        let name = "trustmend-\(try pki.sha256("int.pem").prefix(16)).crt"
+        #expect(root.list("/etc/containerd/certs.d/localhost:\(a.port)") == [name])
+        #expect(root.list("/etc/docker/certs.d/localhost:\(a.port)") == [name])
+        #expect(anchors().isEmpty, "nothing in the system anchor directory")
+        #expect(try bus.calls("RestartUnit").isEmpty, "no restart on the registry route")
+        #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().restartsOwed.isEmpty)
+        let installed = logs.with(event: "installed")
+        #expect(installed.count == 1 && installed[0]["route"] == "registry")
+        let entry = try #require(try JSONLedgerStore(root: root.path).load().entries.first)
+        #expect(entry.route == "registry" && entry.registry == "localhost:\(a.port)")
+        #expect(Set(entry.directories ?? []) == ["/etc/containerd/certs.d/localhost:\(a.port)", "/etc/docker/certs.d/localhost:\(a.port)"])
+    }
+
+    @Test func autoTakesTheSystemRouteWhereContainerdIgnoresCertsD() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator(routeFacts: Self.containerdIgnores) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await c.handle(Self.failure(a.port, unit: "containerd.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 1)
+        #expect(root.list("/etc/containerd/certs.d").isEmpty)
+        #expect(try bus.calls("RestartUnit") == [["containerd.service", "replace"]])
+        #expect(logs.with(event: "installed").first?["route_reason"]?.description.contains("config_path is not set") == true)
+    }
+
+    @Test func routeRegistryRefusesWhatTheEngineWouldNotRead() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator(routeFacts: Self.containerdIgnores) {
+            $0.allow = [AllowRule(host: try HostPattern("localhost"), route: .registry)]
+        }
+        await c.handle(Self.failure(a.port, unit: "containerd.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().isEmpty && root.list("/etc/containerd/certs.d").isEmpty)
+        #expect(try bus.calls("RestartUnit").isEmpty)
+        let refused = logs.with(event: "refused")
+        #expect(refused.count == 1 && refused[0]["why"]?.description.contains("config_path is not set") == true)
+    }
+
+    @Test func aPendingRegistryRepairResumesOnTheRegistryRoute() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let first = try coordinator(routeFacts: Self.containerdReads) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await first.handle(Self.failure(a.port, unit: "docker.service"))
+        await first.shutdown()  // inside the debounce window: the approval stays pending in the state file
+        #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().pending.first?.reference == "localhost:\(a.port)/app:1")
+
+        let second = try coordinator(routeFacts: Self.containerdReads) { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await second.resume()
+        #expect(root.list("/etc/docker/certs.d/localhost:\(a.port)").count == 1)
+        #expect(anchors().isEmpty)
     }
 }
