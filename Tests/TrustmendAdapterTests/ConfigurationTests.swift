@@ -25,10 +25,12 @@ import TrustmendCore
     @Test func readsEveryKey() throws {
         let config = try parse("""
             mode: enforce
+            route: system
             anchor: full-chain
             allow:
               - host: "registry.corp.example"
                 port: 5000
+                route: registry
                 sha256: ["9F:86:D0:81:88:4C:7D:65:9A:2F:EA:A0:C5:5A:D0:15:A3:BF:4F:1B:2B:0B:82:2C:D1:5D:6C:15:B0:F0:0A:08"]
               - host: "*.harbor.example"
                 anchor: top-ca
@@ -59,7 +61,8 @@ import TrustmendCore
         #expect(config.allow.count == 2)
         #expect(config.allow[0].port == 5000)
         #expect(config.allow[0].sha256 == ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"])
-        #expect(config.allow[0].line == 4)
+        #expect(config.allow[0].line == 5)
+        #expect(config.route == .system && config.allow[0].route == .registry && config.allow[1].route == nil)
         #expect(config.allow[1].anchor == .topCA)
         #expect(!config.journalEnabled)
         #expect(config.journalUnits == ["containerd.service"])
@@ -85,6 +88,8 @@ import TrustmendCore
         ("allow:\n  - host: a.example\n    sha256: [abc]\n", "64 hex digits", 3),
         ("allow:\n  - host: a.example\n    port: 70000\n", "from 1 to 65535", 3),
         ("debounce: soon\n", "duration", 1),
+        ("route: certs.d\n", "route must be one of auto, system, registry", 1),
+        ("allow:\n  - host: a.example\n    route: scoped\n", "allow[].route must be one of auto, system, registry", 3),
         ("sources:\n  files: [relative/path]\n", "absolute path", 2),
         ("mode: enforce\nmode: report\n", "given twice", 2),
         ("a: &x [1]\nb: *x\n", "anchors", 1),

@@ -68,8 +68,11 @@ fi
 image=registry.e2e.test:5000/e2e/hello:1.0
 other_image=other.e2e.test:5000/e2e/hello:1.0
 forged_image=forged.e2e.test:5000/e2e/hello:1.0
+scoped_image=scoped.e2e.test:5000/e2e/hello:1.0   # step 5: the registry route
+self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed CA:FALSE certificate
 id_started=7d1f0b9e4c2a4f6e9a51c0d3e2b8a601 id_detected=7d1f0b9e4c2a4f6e9a51c0d3e2b8a610
 id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612
+id_requested=7d1f0b9e4c2a4f6e9a51c0d3e2b8a630
 id_installed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a620 id_verified=7d1f0b9e4c2a4f6e9a51c0d3e2b8a621
 id_completed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a631 id_deferred=7d1f0b9e4c2a4f6e9a51c0d3e2b8a633
 
@@ -125,7 +128,15 @@ wait_event() {
   while :; do
     line=$(events "$since" "$id" "$@" | sed -n 1p)
     [[ -n $line ]] && break
-    (( $(now_us) < deadline )) || die "no '$what' event from trustmend within 30 s ($*)"
+    if (( $(now_us) >= deadline )); then
+      node journalctl --no-pager -q -o json --since="$since" -u trustmend | /usr/bin/python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    f = " ".join(f"{k[10:].lower()}={e[k]}" for k in e if k.startswith("TRUSTMEND_") and k != "TRUSTMEND_EVENT")
+    print("    |", e.get("MESSAGE"), f)' | tail -20 >&2
+      die "no '$what' event from trustmend within 30 s ($*)"
+    fi
     sleep 0.2
   done
   event_at=${line%% *}
@@ -234,16 +245,27 @@ pki=$root/etc/e2e/pki; mkdir -p "$pki"
   leaf registry issuing registry.e2e.test
   ca other "/O=Elsewhere/CN=Elsewhere CA"
   leaf other-leaf other other.e2e.test forged.e2e.test
+  ca scoped "/O=Scoped Corp/CN=Scoped Corp Root CA"
+  ca scoped-issuing "/O=Scoped Corp/CN=Scoped Corp Issuing CA" scoped
+  leaf scoped-leaf scoped-issuing scoped.e2e.test
+  # What home-made registries serve: one self-signed certificate, CA:FALSE (FACTS §7).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key -out self.pem -days 7 \
+    -subj "/CN=self.e2e.test" -addext "basicConstraints=critical,CA:FALSE" -addext "subjectAltName=DNS:self.e2e.test"
+  cp self.pem self-chain.pem
   chmod 0644 ./*.key                                         # read by the registry's own user
 ) 2>/dev/null
 anchor_sha=$(fingerprint < "$pki/issuing.pem")
 note "the registry sends leaf + issuing CA; the anchor to expect is the issuing CA, sha256 ${anchor_sha:0:16}…"
 note "other.e2e.test and forged.e2e.test: a second registry, certificate from 'Elsewhere CA'"
+scoped_sha=$(fingerprint < "$pki/scoped-issuing.pem") self_sha=$(fingerprint < "$pki/self.pem")
+note "scoped.e2e.test (leaf + Scoped Corp Issuing CA) and self.e2e.test (self-signed, CA:FALSE): step 5"
 
 say "Node configuration (written into the overlay before boot)"
 cat >> "$root/etc/hosts" <<'EOF'
 10.99.0.1 registry.e2e.test
 10.99.0.2 other.e2e.test forged.e2e.test
+10.99.0.3 scoped.e2e.test
+10.99.0.4 self.e2e.test
 EOF
 # containerd: CRI on (Debian's file leaves it on, but say so), the default overlayfs snapshotter.
 mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
@@ -258,7 +280,7 @@ EOF
 # dockerd: no iptables/bridge in a private network namespace; vfs (overlay2 cannot stack on overlayfs).
 daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
 echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
-for r in registry:10.99.0.1:registry other:10.99.0.2:other-leaf; do
+for r in registry:10.99.0.1:registry other:10.99.0.2:other-leaf scoped:10.99.0.3:scoped-leaf self:10.99.0.4:self; do
   IFS=: read -r name addr cert <<<"$r"
   cat > "$root/etc/e2e/registry-$name.yml" <<EOF
 version: 0.1
@@ -276,7 +298,9 @@ Description=e2e test registry %i (CNCF distribution)
 User=docker-registry
 ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
 EOF
-cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CA
+cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CAs
+cp "$pki/scoped.pem" "$root/etc/e2e/skopeo-certs/scoped.crt"
+cp "$pki/self.pem" "$root/etc/e2e/skopeo-certs/self.crt"
 /usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci" 1.0
 # The engines start when the scenario says so, not at boot. policy-rc.d (a container-image habit of
 # this host) would stop the package's postinst from starting trustmend: the node does not have one.
@@ -312,17 +336,23 @@ say "1. Start containerd, docker and the registries; push the image"
 tb=$(now_us)
 node ip addr add 10.99.0.1/32 dev lo
 node ip addr add 10.99.0.2/32 dev lo
-node systemctl start containerd docker e2e-registry@registry e2e-registry@other
-for u in containerd docker e2e-registry@registry e2e-registry@other; do
+node ip addr add 10.99.0.3/32 dev lo
+node ip addr add 10.99.0.4/32 dev lo
+registries="e2e-registry@registry e2e-registry@other e2e-registry@scoped e2e-registry@self"
+node systemctl start containerd docker $registries
+for u in containerd docker $registries; do
   node systemctl is-active -q "$u" || die "$u is not active"
 done
 for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/root.pem https://registry.e2e.test:5000/v2/ && break; sleep 0.1; done
-timed "start containerd, docker, 2 registries" "$(since "$tb")"
-pass "containerd, docker, registry.e2e.test:5000 and other.e2e.test:5000 are up"
+for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/self.pem https://self.e2e.test:5000/v2/ && break; sleep 0.1; done
+timed "start containerd, docker, 4 registries" "$(since "$tb")"
+pass "containerd, docker, registry, other, scoped and self.e2e.test:5000 are up"
 tb=$(now_us)
-node skopeo copy -q --dest-cert-dir /etc/e2e/skopeo-certs oci:/etc/e2e/oci:1.0 "docker://$image"
-timed "skopeo push" "$(since "$tb")"
-pass "pushed $image (one layer, one file)"
+for i in "$image" "$scoped_image" "$self_image"; do
+  node skopeo copy -q --dest-cert-dir /etc/e2e/skopeo-certs oci:/etc/e2e/oci:1.0 "docker://$i"
+done
+timed "skopeo push x3" "$(since "$tb")"
+pass "pushed $image, $scoped_image, $self_image (one layer, one file)"
 
 say "2. Without trustmend: both engines fail on the unknown authority"
 m=$(mark)
@@ -338,10 +368,11 @@ node systemctl is-active -q trustmend || { node systemctl status trustmend --no-
 timed "install trustmend" "$(since "$tb")"
 pass "trustmend.service is active (out of the box it only reports)"
 
-say "3. Configure: allow registry.e2e.test (and forged.e2e.test, see step 4), enforce"
+say "3. Configure: the system route, allow registry.e2e.test (and forged.e2e.test, see step 4), enforce"
 node mkdir -p /etc/trustmend
 node tee /etc/trustmend/config.yaml > /dev/null <<'EOF'
 mode: enforce
+route: system                 # the CCE procedure: anchor directory, update tool, engine restart
 allow:
   - host: registry.e2e.test
   - host: forged.e2e.test     # allowed, so that only the forged entries' source can keep it out
@@ -464,6 +495,76 @@ pass "trustmend stopped, /var/lib/trustmend gone"
 node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
 node grep -q "$(sed -n 2p "$pki/issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the CA is still in the bundle"
 pass "no trustmend-*.crt left, the CA is gone from /etc/ssl/certs/ca-certificates.crt"
+
+say "5. The registry route: containerd reads /etc/containerd/certs.d (config_path), dockerd its own certs.d"
+cat <<'TOML' | node tee /etc/containerd/config.toml > /dev/null
+version = 2
+disabled_plugins = []
+[plugins."io.containerd.grpc.v1.cri"]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "/etc/containerd/certs.d"
+TOML
+echo "{ $daemon_json }" | node tee /etc/docker/daemon.json > /dev/null   # no live-restore: a restart would stop every container
+node systemctl restart containerd docker                     # the operator's one-time change
+pass "containerd: config_path = \"/etc/containerd/certs.d\"; docker: live-restore off again"
+install_trustmend
+m=$(mark)
+node tee /etc/trustmend/config.yaml > /dev/null <<'YAML'
+mode: enforce
+route: auto
+allow:
+  - host: scoped.e2e.test
+  - host: self.e2e.test
+debounce: 1s
+YAML
+node systemctl restart trustmend
+wait_event "$m" "$id_started" started
+containerd_pid=$(node systemctl show -p MainPID --value containerd)
+docker_pid=$(node systemctl show -p MainPID --value docker)
+note "containerd MainPID $containerd_pid, dockerd MainPID $docker_pid"
+
+say "5. scoped.e2e.test: a CRI pull fails; trustmend writes containerd's certs.d, no restart"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $scoped_image" cri_pull "$scoped_image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=scoped.e2e.test TRUSTMEND_ROUTE=registry
+timed "registry route: failed CRI pull -> anchor in certs.d" "$(span "$tf" "$event_at")"
+files=$(node sh -c 'ls /etc/containerd/certs.d/scoped.e2e.test:5000/trustmend-*.crt')
+[[ $(node cat "$files" | fingerprint) == "$scoped_sha" ]] || die "$files is not Scoped Corp Issuing CA"
+pass "$files is Scoped Corp Issuing CA (sha256 ${scoped_sha:0:16}…)"
+ref=$(cri_pull "$scoped_image") || die "CRI PullImage $scoped_image still fails"
+timed "registry route: failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $scoped_image → $ref"
+
+say "5. self.e2e.test: a lone self-signed CA:FALSE certificate; docker pull repaired through docker's certs.d"
+tf=$(now_us)
+expect_fail "docker pull $self_image" docker_pull "$self_image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=self.e2e.test TRUSTMEND_ROUTE=registry
+timed "registry route: failed docker pull -> anchor in certs.d" "$(span "$tf" "$event_at")"
+files=$(node sh -c 'ls /etc/docker/certs.d/self.e2e.test:5000/trustmend-*.crt')
+[[ $(node cat "$files" | fingerprint) == "$self_sha" ]] || die "$files is not self.e2e.test's certificate"
+pass "$files is self.e2e.test's own certificate (CA:FALSE)"
+docker_pull "$self_image" > /dev/null || die "docker pull $self_image still fails"
+timed "registry route: failed docker pull -> docker pull works" "$(since "$tf")"
+pass "docker pull $self_image works"
+
+[[ $(node systemctl show -p MainPID --value containerd) == "$containerd_pid" ]] || die "containerd was restarted"
+[[ $(node systemctl show -p MainPID --value docker) == "$docker_pid" ]] || die "dockerd was restarted"
+pass "containerd (MainPID $containerd_pid) and dockerd (MainPID $docker_pid) were not restarted"
+[[ -z $(events "$m" "$id_requested") ]] || die "trustmend asked for a restart"
+[[ -z $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-* 2>/dev/null') ]] || die "an anchor was added to the system anchor directory"
+node grep -q "$(sed -n 2p "$pki/scoped-issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the scoped CA is in the system bundle"
+pass "no restart requested; nothing in /usr/local/share/ca-certificates or the system bundle"
+node trustmend list | sed 's/^/    | /'
+
+say "5. Removal: purge takes the certs.d anchors and the directories trustmend created"
+purge_trustmend
+left=$(node sh -c 'ls -d /etc/docker/certs.d /etc/containerd/certs.d 2>/dev/null' || true)
+[[ -z $left ]] || die "left behind: $left"
+pass "no trustmend file or directory left under /etc/docker/certs.d or /etc/containerd/certs.d"
 
 say "All checks passed"
 printf '    %s\n' "${timings[@]}"
