@@ -12,8 +12,7 @@ struct Fix: AsyncParsableCommand {
             Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \
             and pass it with --expect-sha256 when you can. Exit status: 0 repaired or nothing to do, 1 failed \
             (anything written was rolled back), 3 refused (pin mismatch, an ordinary leaf, a non-CA anchor on a \
-            p11-kit distro's system route, a registry route the engine would not read).
-
+            p11-kit distro's system route, a registry route the engine would not read). \
             Routes: system writes the distro's anchor directory, runs its update tool and needs an engine restart; \
             registry writes /etc/docker/certs.d/REGISTRY/ and /etc/containerd/certs.d/REGISTRY/, which the engines \
             read at their next pull of that registry, no restart; auto (default) takes the registry route where \
@@ -97,6 +96,9 @@ struct Fix: AsyncParsableCommand {
             guard let state = try? await systemd.activeState(of: candidate.unit) else { continue }
             if candidate == .containerd { containerdPID = state.mainPID }
             if engine.isEmpty, state.isActive { engines.append((candidate.unit, candidate)) }
+        }
+        if engines.isEmpty && route == .auto {
+            return (RouteChoice(.system, why: "no running containerd or docker found over D-Bus (name one with --engine)"), system)
         }
         let facts = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID).routeFacts
         let found: Result<RegistryHost, RouteRefusal> = .success(try parsedRegistry())

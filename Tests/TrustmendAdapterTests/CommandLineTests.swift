@@ -104,4 +104,35 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("ID=\"plan9\"") && r.stderr.contains("--distro"))
     }
+
+    /// `fix --route registry` on a sandbox EulerOS root: the self-signed CA:FALSE registry is repaired
+    /// through docker's certs.d; `list` shows the route; `remove` takes the file and its directory back.
+    @Test func fixOnTheRegistryRouteListAndRemove() throws {
+        let pki = try TestPKI()
+        let root = try SandboxRoot(osRelease: SandboxRoot.eulerOSRelease)
+        let server = try TestServer.tls(pki: pki, cert: "self.pem", key: "self.key", chain: nil)
+        let registry = "localhost:\(server.port)"
+        let systemRoute = try Self.run(["fix", registry, "--root", root.path, "--route", "system", "--update-tool", "/bin/true"])
+        #expect(systemRoute.status == 3, "refused on the p11-kit system route: \(systemRoute.stderr)")
+        #expect(systemRoute.stderr.contains("registry route"))
+
+        let fix = try Self.run(["fix", registry, "--root", root.path, "--route", "registry", "--engine", "docker"])
+        #expect(fix.status == 0, "\(fix.stdout)\(fix.stderr)")
+        #expect(fix.stdout.contains("no restart needed"))
+        #expect(root.list("/etc/docker/certs.d/\(registry)").count == 1)
+        #expect(root.list("/etc/pki/ca-trust/source/anchors").isEmpty)
+
+        let list = try Self.run(["list", "--root", root.path])
+        #expect(list.stdout.contains("via the registry route for registry \(registry)"))
+
+        let remove = try Self.run(["remove", registry, "--root", root.path])
+        #expect(remove.status == 0, "\(remove.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root.file("/etc/docker/certs.d/\(registry)")))
+    }
+
+    @Test func fixRefusesRegistryOptionsOnTheSystemRoute() throws {
+        let r = try Self.run(["fix", "reg.example", "--route", "system", "--engine", "docker"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("need --route registry or auto"))
+    }
 }
