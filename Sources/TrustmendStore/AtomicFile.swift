@@ -26,6 +26,17 @@ enum AtomicFile {
         syncDirectory(directory)
     }
 
+    /// Node files read back for a rollback: each one's bytes, a missing file skipped.
+    static func readExisting(_ files: [String], onDisk: (String) -> String) throws -> [(path: String, contents: [UInt8])] {
+        try files.compactMap { file throws(TrustStoreError) in
+            switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
+            case .success(let bytes): return (file, bytes)
+            case .failure(let e) where e.code == ENOENT: return nil
+            case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
+            }
+        }
+    }
+
     static func remove(_ path: String) throws(TrustStoreError) {
         if case .failure(let e) = Syscalls.unlink(path) { throw TrustStoreError(.delete, path: path, errno: e) }
         syncDirectory(parent(of: path))

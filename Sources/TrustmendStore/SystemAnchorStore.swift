@@ -62,13 +62,7 @@ public struct SystemAnchorStore: AnchorStore {
     }
 
     public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
-        try files.compactMap { file throws(TrustStoreError) in
-            switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
-            case .success(let bytes): return (file, bytes)
-            case .failure(let e) where e.code == ENOENT: return nil
-            case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
-            }
-        }
+        try AtomicFile.readExisting(files, onDisk: onDisk)
     }
 
     public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
