@@ -41,8 +41,9 @@ public protocol AnchorStore: Sendable {
     func plannedDirectories(for anchors: [ChainCertificate]) -> [String]
     /// Removes these directories when they are empty.
     func pruneDirectories(_ directories: [String])
-    /// What the engines already trust without a restart: a chain verifying against it needs nothing.
-    func existingTrustPEM() throws -> String
+    /// What each reader already trusts without a restart (the bundle; each engine's `certs.d`
+    /// directory): a chain that verifies against every one of them needs nothing.
+    func existingTrustPEMs() throws -> [String]
 }
 
 extension AnchorStore {
@@ -51,7 +52,7 @@ extension AnchorStore {
     public func preflight() throws {}
     public func plannedDirectories(for anchors: [ChainCertificate]) -> [String] { [] }
     public func pruneDirectories(_ directories: [String]) {}
-    public func existingTrustPEM() throws -> String { try bundlePEM() }
+    public func existingTrustPEMs() throws -> [String] { [try bundlePEM()] }
 }
 
 /// Where the ledger is kept.

@@ -135,7 +135,7 @@ public struct Repairer: Sendable {
             for i in items.indices { fail(i, .ledger, error) }
             return results.map { $0! }
         }
-        let bundleBefore = try? store.existingTrustPEM()
+        let trustBefore = (try? store.existingTrustPEMs()) ?? []
 
         // Decide per item: refused, nothing to do, or an install.
         var plans = [Int: RepairPlan]()
@@ -166,7 +166,9 @@ public struct Repairer: Sendable {
             }
             if Set(mine.map(\.sha256)) == shas, Set(mine.flatMap(\.files)) == planned, mine.allSatisfy({ $0.files.allSatisfy(store.exists) }) {
                 results[i] = .success(.alreadyInstalled(plan, mine))
-            } else if let bundleBefore, (try? verifier.verify(chain, againstBundle: bundleBefore, extraAnchors: [])) != nil {
+            } else if !trustBefore.isEmpty,
+                trustBefore.allSatisfy({ (try? verifier.verify(chain, againstBundle: $0, extraAnchors: [])) != nil })
+            {
                 results[i] = .success(.alreadyTrusted(chain))
             } else if request.dryRun {
                 results[i] = .success(.planned(plan))

@@ -26,6 +26,32 @@ enum AtomicFile {
         syncDirectory(directory)
     }
 
+    /// Writes anchor files (node paths, mapped by `onDisk`), creating their directories. A file that
+    /// already holds the same bytes is left as it is and still returned. When one write fails, the
+    /// files this call wrote are deleted again — never one that was already there, which an installed
+    /// anchor may rely on — and the error is thrown.
+    static func writeAnchors(_ files: [(path: String, bytes: [UInt8])], onDisk: (String) -> String) throws -> [String] {
+        var result = [String]()
+        var wrote = [String]()
+        for file in files {
+            let target = onDisk(file.path)
+            if case .success(let existing) = Syscalls.readAll(target, limit: 1 << 20), existing == file.bytes {
+                result.append(file.path)
+                continue
+            }
+            do {
+                try makeDirectories(parent(of: target))
+                try write(file.bytes, to: target)
+            } catch {
+                for done in wrote { _ = Syscalls.unlink(onDisk(done)) }
+                throw error
+            }
+            wrote.append(file.path)
+            result.append(file.path)
+        }
+        return result
+    }
+
     /// Node files read back for a rollback: each one's bytes, a missing file skipped.
     static func readExisting(_ files: [String], onDisk: (String) -> String) throws -> [(path: String, contents: [UInt8])] {
         try files.compactMap { file throws(TrustStoreError) in

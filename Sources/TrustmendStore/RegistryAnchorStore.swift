@@ -45,6 +45,7 @@ public struct RegistryAnchorStore: AnchorStore {
 
     public func fileName(for anchor: ChainCertificate) -> String { "trustmend-\(anchor.sha256.prefix(16)).crt" }
 
+    /// Per anchor, one file in each engine's directory.
     public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {
         anchors.flatMap { anchor in directories.map { $0 + "/" + fileName(for: anchor) } }
     }
@@ -72,30 +73,12 @@ public struct RegistryAnchorStore: AnchorStore {
     public func write(_ anchors: [ChainCertificate]) throws -> [String] {
         try preflight()
         let created = plannedDirectories(for: anchors)
-        var written = [String]()
-        for (anchor, file) in zip(anchors.flatMap { a in directories.map { _ in a } }, plannedFiles(for: anchors)) {
-            let bytes = Array(anchor.pem.utf8)
-            if case .success(let existing) = Syscalls.readAll(onDisk(file), limit: 1 << 20), existing == bytes {
-                written.append(file)
-                continue
-            }
-            if let failure = writeOne(bytes, file) {
-                try? delete(written)
-                pruneDirectories(created)
-                throw failure
-            }
-            written.append(file)
-        }
-        return written
-    }
-
-    private func writeOne(_ bytes: [UInt8], _ file: String) -> TrustStoreError? {
+        let files = anchors.flatMap { anchor in plannedFiles(for: [anchor]).map { ($0, Array(anchor.pem.utf8)) } }
         do {
-            try AtomicFile.makeDirectories(onDisk(AtomicFile.parent(of: file)))
-            try AtomicFile.write(bytes, to: onDisk(file))
-            return nil
+            return try AtomicFile.writeAnchors(files, onDisk: onDisk)
         } catch {
-            return error
+            pruneDirectories(created)
+            throw error
         }
     }
 
@@ -142,13 +125,14 @@ public struct RegistryAnchorStore: AnchorStore {
         return system + "\n" + scopedPEM()
     }
 
-    /// Only the `certs.d` anchors: the engines read them at the next pull, while a change to the system
-    /// bundle reaches them only after a restart. A chain they verify needs nothing more.
-    public func existingTrustPEM() throws -> String { scopedPEM() }
+    /// Each engine's `certs.d` anchors on their own: the engines read them at the next pull, while a
+    /// change to the system bundle reaches them only after a restart. Each engine reads only its own
+    /// directory, so a chain needs nothing only when every directory verifies it.
+    public func existingTrustPEMs() throws -> [String] { directories.map { scopedPEM([$0]) } }
 
-    func scopedPEM() -> String {
+    func scopedPEM(_ directories: [String]? = nil) -> String {
         var text = ""
-        for directory in directories {
+        for directory in directories ?? self.directories {
             guard case .success(let names) = Syscalls.listDirectory(onDisk(directory)) else { continue }
             for name in names.sorted() where name.hasSuffix(".crt") {
                 if case .success(let bytes) = Syscalls.readAll(onDisk(directory + "/" + name), limit: 1 << 20) {

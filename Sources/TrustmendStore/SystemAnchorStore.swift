@@ -42,23 +42,8 @@ public struct SystemAnchorStore: AnchorStore {
     }
 
     public func write(_ anchors: [ChainCertificate]) throws -> [String] {
-        try AtomicFile.makeDirectories(onDisk(profile.anchorDirectory))
-        var written = [String]()
-        for (anchor, file) in zip(anchors, plannedFiles(for: anchors)) {
-            let bytes = Array(anchor.pem.utf8)
-            if case .success(let existing) = Syscalls.readAll(onDisk(file), limit: 1 << 20), existing == bytes {
-                written.append(file)
-                continue
-            }
-            do {
-                try AtomicFile.write(bytes, to: onDisk(file))
-            } catch {
-                try? delete(written)
-                throw error
-            }
-            written.append(file)
-        }
-        return written
+        let files = anchors.flatMap { anchor in plannedFiles(for: [anchor]).map { ($0, Array(anchor.pem.utf8)) } }
+        return try AtomicFile.writeAnchors(files, onDisk: onDisk)
     }
 
     public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {

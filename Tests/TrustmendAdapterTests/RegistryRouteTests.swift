@@ -146,4 +146,19 @@ import TrustmendTLS
         await #expect(throws: RegistryRouteError.self) { try await repairer("r.example").remove(.all) }
         #expect(root.read("/etc/docker/certs.d/r.example/ca.crt") == "operator's")
     }
+
+    /// A failed write takes back only what it wrote: a file that already held the anchor (another
+    /// install may rely on it) stays.
+    @Test func aFailedWriteKeepsTheFileThatWasAlreadyThere() async throws {
+        let server = try selfSigned()
+        let registry = "localhost:\(server.port)"
+        let name = "trustmend-\(try pki.sha256("self.pem").prefix(16)).crt"
+        try root.write("/etc/containerd/certs.d/\(registry)/\(name)", try pki.pem("self.pem"), mode: 0o644)
+        // docker's file cannot be written: a directory stands where it goes.
+        try FileManager.default.createDirectory(atPath: root.file("/etc/docker/certs.d/\(registry)/\(name)"), withIntermediateDirectories: true)
+        let error = await #expect(throws: RepairError.self) { try await repairer(registry).repair(request(server)) }
+        #expect(error?.code == .write)
+        #expect(root.read("/etc/containerd/certs.d/\(registry)/\(name)") == (try pki.pem("self.pem")))
+        #expect(try JSONLedgerStore(root: root.path).load().entries.isEmpty)
+    }
 }
