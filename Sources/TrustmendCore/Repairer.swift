@@ -298,26 +298,34 @@ public struct Repairer: Sendable {
         return doomed
     }
 
-    /// Deletes the files and created directories only `doomed` use, route by route; a route whose
-    /// rebuild fails gets its files back and the error is thrown.
+    /// Deletes the files and created directories only `doomed` use, route by route, then rebuilds the
+    /// bundle of each route that has one. When a rebuild fails, every file deleted here (of any route)
+    /// is put back and the error is thrown, so the ledger, left as it was, still matches the disk.
     func takeOut(_ doomed: [LedgerEntry], from book: Ledger) async throws {
-        let files = Set(book.filesOnlyReferenced(by: doomed))
+        let files = book.filesOnlyReferenced(by: doomed)
         let directories = Set(book.directoriesOnlyReferenced(by: doomed))
-        // Registry routes first: they need no rebuild, so a failing system rebuild leaves them consistent.
-        for route in Set(doomed.map(\.route)).sorted(by: { a, _ in a != "system" }) {
+        var saved: [(store: any AnchorStore, files: [(path: String, contents: [UInt8])])] = []
+        func putBack() { for (routeStore, contents) in saved { try? routeStore.restore(contents) } }
+        var rebuild: [any AnchorStore] = []
+        for route in Set(doomed.map(\.route)).sorted() {
             guard let routeStore = store(for: route) else { continue }
             let entries = doomed.filter { $0.route == route }
-            let routeFiles = entries.flatMap(\.files).filter { files.contains($0) }
-            var seen = Set<String>()
-            let unique = routeFiles.filter { seen.insert($0).inserted }
-            let saved = try routeStore.read(unique)
-            try routeStore.delete(unique)
+            let routeFiles = files.filter { file in entries.contains { $0.files.contains(file) } }
+            do {
+                saved.append((routeStore, try routeStore.read(routeFiles)))
+                try routeStore.delete(routeFiles)
+            } catch {
+                putBack()
+                throw error
+            }
             routeStore.pruneDirectories(entries.flatMap { $0.directories ?? [] }.filter { directories.contains($0) })
-            guard routeStore.restartsEngines else { continue }
+            if routeStore.restartsEngines { rebuild.append(routeStore) }
+        }
+        for routeStore in rebuild {
             do {
                 _ = try await routeStore.refresh()
             } catch {
-                try? routeStore.restore(saved)
+                putBack()
                 throw error
             }
         }

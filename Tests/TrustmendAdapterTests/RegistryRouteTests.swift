@@ -161,4 +161,30 @@ import TrustmendTLS
         #expect(root.read("/etc/containerd/certs.d/\(registry)/\(name)") == (try pki.pem("self.pem")))
         #expect(try JSONLedgerStore(root: root.path).load().entries.isEmpty)
     }
+
+    /// Removing anchors of both routes when the system rebuild fails: everything is put back, the
+    /// registry route's files too, so the unchanged ledger still matches the disk.
+    @Test func aFailedRebuildPutsBackBothRoutes() async throws {
+        let selfSigned = try selfSigned()
+        let registry = "localhost:\(selfSigned.port)"
+        _ = try await repairer(registry).repair(request(selfSigned))
+        let system = Repairer(
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
+            store: SystemAnchorStore(root: root.path, profile: profile, toolOverride: root.file("/update-ca-trust")),
+            ledger: JSONLedgerStore(root: root.path), profile: profile)
+        let chained = try TestServer.tls(pki: pki)
+        _ = try await system.repair(request(chained))
+        let before = try JSONLedgerStore(root: root.path).load()
+        #expect(Set(before.entries.map(\.route)) == ["registry", "system"])
+
+        let failing = Repairer(
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
+            store: SystemAnchorStore(root: root.path, profile: profile, toolOverride: "/bin/false"),
+            ledger: JSONLedgerStore(root: root.path), profile: profile, otherRoutes: [RegistryAnchorStore.remover(root: root.path)])
+        await #expect(throws: (any Error).self) { try await failing.remove(.all) }
+        #expect(try JSONLedgerStore(root: root.path).load() == before)
+        for file in before.entries.flatMap(\.files) {
+            #expect(FileManager.default.fileExists(atPath: root.file(file)), "\(file) must be back")
+        }
+    }
 }
