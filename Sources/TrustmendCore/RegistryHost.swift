@@ -69,21 +69,23 @@ public struct RegistryHost: Hashable, Sendable, Comparable, CustomStringConverti
     public static func of(_ detection: Detection) -> Result<RegistryHost, RouteRefusal> {
         if let reference = detection.reference {
             do { return .success(try RegistryHost(reference: reference)) } catch {
-                return .failure(.noRegistry("the image reference \(EndpointError.quote(reference)) names no valid registry: \(error)"))
+                return .failure(RouteRefusal("the image reference \(EndpointError.quote(reference)) names no valid registry: \(error)"))
             }
         }
-        guard let endpoint = detection.endpoint else { return .failure(.noRegistry("the line names no endpoint")) }
+        guard let endpoint = detection.endpoint else { return .failure(RouteRefusal("the line names no endpoint")) }
         guard let path = detection.path, path == "/v2" || path.hasPrefix("/v2/") else {
-            return .failure(.noRegistry(
+            return .failure(RouteRefusal(
                 "the line names no image, and \(endpoint.authority) was asked for \(detection.path.map { EndpointError.quote($0) } ?? "no path"), "
                     + "not /v2/: it may be a token server or CDN, whose registry is unknown"))
         }
-        do {
-            let port = endpoint.port == 443 ? nil : endpoint.port
-            if dockerHubHosts.contains(endpoint.host) && port == nil { return .success(try RegistryHost(host: "docker.io")) }
-            return .success(try RegistryHost(host: endpoint.host, port: port))
-        } catch {
-            return .failure(.noRegistry("\(error)"))
-        }
+        return .success(RegistryHost(endpoint: endpoint))
+    }
+
+    /// An endpoint as the registry it is (when it is one): port 443 left out, as references leave it;
+    /// Docker Hub's API hosts as `docker.io`. The host is already validated.
+    public init(endpoint: Endpoint) {
+        let port = endpoint.port == 443 ? nil : endpoint.port
+        host = port == nil && Self.dockerHubHosts.contains(endpoint.host) ? "docker.io" : endpoint.host
+        self.port = port
     }
 }

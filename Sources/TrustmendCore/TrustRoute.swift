@@ -20,6 +20,9 @@ public enum RegistryEngine: String, Sendable, Hashable, CaseIterable, Codable, C
         }
     }
 
+    /// `certs.d/<registry>`: where this engine looks for the registry's certificates.
+    public func directory(for registry: RegistryHost) -> String { "\(certsDirectory)/\(registry.directoryName)" }
+
     public var unit: String {
         switch self {
         case .containerd: "containerd.service"
@@ -53,7 +56,7 @@ public enum RouteTarget: Sendable, Hashable, CustomStringConvertible {
     /// The directories a registry target writes into.
     public var directories: [String] {
         guard case .registry(let registry, let engines) = self else { return [] }
-        return engines.map { "\($0.certsDirectory)/\(registry.directoryName)" }
+        return engines.map { $0.directory(for: registry) }
     }
 
     public var description: String {
@@ -75,19 +78,12 @@ public struct RouteChoice: Sendable, Hashable {
     }
 }
 
-/// Why the registry route cannot serve a repair.
-public enum RouteRefusal: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The registry a repair is for cannot be told.
-    case noRegistry(String)
-    /// The engine would not read a file placed in its `certs.d`.
-    case engineIgnoresCertsD(String)
+/// Why the registry route cannot serve a repair: its registry cannot be told, or an engine would not
+/// read a file placed in its `certs.d`.
+public struct RouteRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
 
-    public var description: String {
-        switch self {
-        case .noRegistry(let why): why
-        case .engineIgnoresCertsD(let why): why
-        }
-    }
+    public init(_ why: String) { description = why }
 }
 
 /// What decides whether each engine reads its `certs.d` for a registry.
@@ -152,7 +148,7 @@ public enum RoutePlanner {
         engines: [(unit: String, engine: RegistryEngine?)], registry found: Result<RegistryHost, RouteRefusal>, facts: RouteFacts
     ) -> Result<RouteChoice, RouteRefusal> {
         guard !engines.isEmpty else {
-            return .failure(.engineIgnoresCertsD("the engine that failed is not known (a log file line naming no engine unit)"))
+            return .failure(RouteRefusal("no engine that reads certs.d is known to be the one failing, so there is no directory to write"))
         }
         let registry: RegistryHost
         switch found {
@@ -162,19 +158,18 @@ public enum RoutePlanner {
         var chosen = Set<RegistryEngine>()
         var reasons: [String] = []
         for (unit, engine) in engines {
+            guard let engine else { return .failure(RouteRefusal("\(unit) reads no certs.d directory (only dockerd and containerd do)")) }
             switch engine {
-            case nil:
-                return .failure(.engineIgnoresCertsD("\(unit) reads no certs.d directory (only dockerd and containerd do)"))
-            case .docker?:
+            case .docker:
                 if registry.isDockerHub && !facts.docker.containerdSnapshotter {
-                    return .failure(.engineIgnoresCertsD("dockerd ignores certs.d for docker.io on its legacy image store (\(facts.docker.why))"))
+                    return .failure(RouteRefusal("dockerd ignores certs.d for docker.io on its legacy image store (\(facts.docker.why))"))
                 }
                 reasons.append("dockerd reads /etc/docker/certs.d at every pull")
-            case .containerd?:
-                guard facts.containerd.covered else { return .failure(.engineIgnoresCertsD("containerd: \(facts.containerd.why)")) }
+            case .containerd:
+                guard facts.containerd.covered else { return .failure(RouteRefusal("containerd: \(facts.containerd.why)")) }
                 reasons.append("containerd: \(facts.containerd.why)")
             }
-            chosen.insert(engine!)
+            chosen.insert(engine)
         }
         return .success(RouteChoice(.registry(registry, engines: chosen.sorted()), why: reasons.joined(separator: "; ")))
     }

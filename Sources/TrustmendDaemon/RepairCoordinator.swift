@@ -414,7 +414,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     private func route(for approval: Approval, units: [String], facts: RouteFacts?) -> Result<RouteChoice, RouteRefusal> {
         guard let facts else {
             if approval.route == .registry {
-                return .failure(.engineIgnoresCertsD("this daemon has no registry route"))
+                return .failure(RouteRefusal("this daemon has no registry route"))
             }
             return .success(RouteChoice(.system, why: approval.route == .system ? "route: system" : "no registry route"))
         }

@@ -40,7 +40,7 @@ public struct RegistryAnchorStore: AnchorStore {
     /// `certs.d/<registry>` of each engine.
     public var directories: [String] {
         guard let registry else { return [] }
-        return engines.map { "\($0.certsDirectory)/\(registry.directoryName)" }
+        return engines.map { $0.directory(for: registry) }
     }
 
     public func fileName(for anchor: ChainCertificate) -> String { "trustmend-\(anchor.sha256.prefix(16)).crt" }

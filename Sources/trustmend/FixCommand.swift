@@ -79,10 +79,7 @@ struct Fix: AsyncParsableCommand {
         if let registry {
             do { return try RegistryHost(parsing: registry) } catch { throw ValidationError("--registry: \(error)") }
         }
-        let endpoint = try parsedEndpoint()
-        do { return try RegistryHost(host: endpoint.host, port: endpoint.port == 443 ? nil : endpoint.port) } catch {
-            throw ValidationError("\(error)")
-        }
+        return RegistryHost(endpoint: try parsedEndpoint())
     }
 
     /// The route and, for the registry route, its store.
@@ -96,9 +93,6 @@ struct Fix: AsyncParsableCommand {
             guard let state = try? await systemd.activeState(of: candidate.unit) else { continue }
             if candidate == .containerd { containerdPID = state.mainPID }
             if engine.isEmpty, state.isActive { engines.append((candidate.unit, candidate)) }
-        }
-        if engines.isEmpty && route == .auto {
-            return (RouteChoice(.system, why: "no running containerd or docker found over D-Bus (name one with --engine)"), system)
         }
         let facts = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID).routeFacts
         let found: Result<RegistryHost, RouteRefusal> = .success(try parsedRegistry())

@@ -12,7 +12,7 @@ import Testing
     func load(_ name: String) throws -> ContainerdRegistryConfig {
         let base = Self.fixtures + "/" + name
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory)
+        try #require(FileManager.default.fileExists(atPath: base, isDirectory: &isDirectory), "no fixture \(name)")
         let main = isDirectory.boolValue ? "/etc/containerd/config.toml" : "/config.toml"
         return try ContainerdRegistryConfig.load(
             path: main,
@@ -200,6 +200,14 @@ import Testing
     ] as [(String, String)])
     func fromImageReferences(reference: String, directory: String) throws {
         #expect(try RegistryHost(reference: reference).directoryName == directory)
+    }
+
+    @Test(arguments: [
+        ("registry-1.docker.io", 443, "docker.io"), ("index.docker.io", 443, "docker.io"), ("registry-1.docker.io", 5000, "registry-1.docker.io:5000"),
+        ("registry.corp.example", 443, "registry.corp.example"), ("registry.corp.example", 5000, "registry.corp.example:5000"),
+    ] as [(String, Int, String)])
+    func fromEndpoints(host: String, port: Int, directory: String) throws {
+        #expect(RegistryHost(endpoint: try Endpoint(host: host, port: port)).directoryName == directory)
     }
 
     @Test(arguments: ["evil.example:99999/app", "a..b/app", "ev il.example/app", "x_\u{1b}[31m.example/app"])
