@@ -158,18 +158,43 @@ public struct RegistryAnchorStore: AnchorStore {
         }
     }
 
-    /// Every trustmend file under either `certs.d`, whether or not the ledger knows it.
-    public func trustmendFiles() -> [String] {
-        var found = [String]()
+    /// Every file in every registry directory under either `certs.d`, as node paths.
+    func certsDFiles() -> [(engine: RegistryEngine, registry: String, path: String)] {
+        var found: [(RegistryEngine, String, String)] = []
         for engine in RegistryEngine.allCases {
             guard case .success(let hosts) = Syscalls.listDirectory(onDisk(engine.certsDirectory)) else { continue }
             for host in hosts.sorted() {
                 let directory = engine.certsDirectory + "/" + host
                 guard case .success(let names) = Syscalls.listDirectory(onDisk(directory)) else { continue }
-                found += names.sorted().filter { $0.hasPrefix("trustmend-") && $0.hasSuffix(".crt") }.map { directory + "/" + $0 }
+                found += names.sorted().map { (engine, host, directory + "/" + $0) }
             }
         }
         return found
+    }
+
+    /// Every trustmend file under either `certs.d`, whether or not the ledger knows it.
+    public func trustmendFiles() -> [String] {
+        certsDFiles().map(\.path).filter(Self.isOurs)
+    }
+
+    /// Files in either `certs.d` that break every pull from their registry while they are there
+    /// (FACTS §11): a `*.crt` holding no PEM certificate, a containerd `hosts.toml` that is not TOML.
+    public func brokenFiles() -> [(path: String, problem: String)] {
+        certsDFiles().compactMap { engine, registry, path in
+            let text = { () -> String in
+                guard case .success(let bytes) = Syscalls.readAll(onDisk(path), limit: 1 << 20) else { return "" }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            if path.hasSuffix(".crt"), PEM.certificates(in: text()).isEmpty {
+                return (path, "it holds no PEM certificate: \(engine.rawValue) fails every pull from \(registry) while it is there")
+            }
+            if engine == .containerd, path.hasSuffix("/hosts.toml") {
+                do { _ = try TOMLReader.parse(text()) } catch {
+                    return (path, "it is not valid TOML (\(error)): containerd fails every pull from \(registry)")
+                }
+            }
+            return nil
+        }
     }
 }
 

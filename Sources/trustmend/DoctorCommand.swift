@@ -89,7 +89,7 @@ struct Doctor: AsyncParsableCommand {
             let ledger = try node.ledger.load()
             let installed = ledger.entries.filter { $0.state == .installed }
             let registry = RegistryAnchorStore.remover(root: node.root)
-            let missing = installed.flatMap(\.files).filter { !store.exists($0) && !registry.exists($0) }
+            let missing = installed.flatMap(\.files).filter { !store.exists($0) }
             let known = Set(ledger.entries.flatMap(\.files))
             let orphans = (store.trustmendFiles() + registry.trustmendFiles()).filter { !known.contains($0) }
             if !missing.isEmpty {
@@ -171,40 +171,9 @@ struct Doctor: AsyncParsableCommand {
             "route docker", "auto takes the registry route for every registry \(dockerHub); the system route would "
                 + (liveRestore ? "restart dockerd (live-restore on)" : "need a dockerd restart that stops every container (live-restore off)"))
 
-        let store = RegistryAnchorStore.remover(root: node.root)
-        for engine in RegistryEngine.allCases {
-            let base = store.onDisk(engine.certsDirectory)
-            guard case .success(let hosts) = Result(catching: { try listDirectory(base) }) else { continue }
-            for host in hosts.sorted() {
-                let directory = base + "/" + host
-                for name in (try? listDirectory(directory)) ?? [] {
-                    let path = directory + "/" + name
-                    if name.hasSuffix(".crt") {
-                        let text = NodeFiles.readText(path) ?? ""
-                        if PEM.certificates(in: text).isEmpty {
-                            report.warn("certs.d", "\(path) holds no PEM certificate: \(engine.rawValue) fails every pull from \(host) while it is there",
-                                fix: "fix or delete the file")
-                        }
-                    } else if name == "hosts.toml", engine == .containerd {
-                        do { _ = try TOMLReader.parse(NodeFiles.readText(path) ?? "") } catch {
-                            report.warn("certs.d", "\(path) is not valid TOML (\(error)): containerd fails every pull from \(host)",
-                                fix: "fix the file")
-                        }
-                    }
-                }
-            }
+        for (path, problem) in RegistryAnchorStore.remover(root: node.root).brokenFiles() {
+            report.warn("certs.d", "\(path): \(problem)", fix: "fix or delete the file")
         }
-    }
-
-    func listDirectory(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw CommandFailure("cannot list \(path)") }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 
     /// Proxy URLs may carry passwords: show the user but not the password.

@@ -187,4 +187,18 @@ import TrustmendTLS
             #expect(FileManager.default.fileExists(atPath: root.file(file)), "\(file) must be back")
         }
     }
+
+    /// What doctor reports: files that break a registry's pulls, and trustmend's own files.
+    @Test func brokenCertsDFilesAreFoundAndGoodOnesAreNot() throws {
+        try root.write("/etc/docker/certs.d/a.example/ca.crt", "not a certificate\n", mode: 0o644)
+        try root.write("/etc/docker/certs.d/a.example/client.key", "a key\n", mode: 0o644)
+        try root.write("/etc/containerd/certs.d/b.example/hosts.toml", "server = \"https://b.example\"\n[host\n", mode: 0o644)
+        try root.write("/etc/containerd/certs.d/c.example/hosts.toml", "server = \"https://c.example\"\n", mode: 0o644)
+        try root.write("/etc/containerd/certs.d/c.example/trustmend-0123456789abcdef.crt", try pki.pem("int.pem"), mode: 0o644)
+        let store = RegistryAnchorStore.remover(root: root.path)
+        let broken = store.brokenFiles()
+        #expect(broken.map(\.path) == ["/etc/containerd/certs.d/b.example/hosts.toml", "/etc/docker/certs.d/a.example/ca.crt"])
+        #expect(broken.last?.problem.contains("docker fails every pull from a.example") == true)
+        #expect(store.trustmendFiles() == ["/etc/containerd/certs.d/c.example/trustmend-0123456789abcdef.crt"])
+    }
 }
