@@ -271,7 +271,7 @@ public enum TOMLReader {
                 if starts("\"\"\"") {
                     i += 3
                     // Up to two quotes may close the content.
-                    while peek == UInt8(ascii: "\""), out.count >= 0 { out.append(34); i += 1 }
+                    while peek == UInt8(ascii: "\"") { out.append(34); i += 1 }
                     break
                 }
                 i += 1
@@ -347,90 +347,73 @@ public enum TOMLReader {
             }
         }
 
-        /// Inserts a value, making intermediate tables; false when the key exists or a non-table is in the way.
-        static func insert(_ value: TOMLValue, at path: ArraySlice<String>, into node: inout TOMLValue) -> Bool {
-            guard case .table(var t) = node, let first = path.first else { return false }
+        /// Walks `path` from `node`, making missing tables and going into the last table of an array of
+        /// tables, and lets `leaf` change the value at the last key (nil when absent). False when a
+        /// value that is not a table is in the way, or when `leaf` refuses.
+        static func update(_ path: ArraySlice<String>, in node: inout TOMLValue, _ leaf: (inout TOMLValue?) -> Bool) -> Bool {
+            guard case .table(var table) = node, let first = path.first else { return false }
             if path.count == 1 {
-                guard t[first] == nil else { return false }
-                t[first] = value
+                guard leaf(&table[first]) else { return false }
             } else {
-                var child = t[first] ?? .table([:])
-                if case .array(var items) = child, case .table = items.last {
-                    var last = items.removeLast()
-                    guard insert(value, at: path.dropFirst(), into: &last) else { return false }
-                    items.append(last)
+                var child = table[first] ?? .table([:])
+                if case .array(var items) = child, var last = items.last {
+                    guard update(path.dropFirst(), in: &last, leaf) else { return false }
+                    items[items.count - 1] = last
                     child = .array(items)
                 } else {
-                    guard insert(value, at: path.dropFirst(), into: &child) else { return false }
+                    guard update(path.dropFirst(), in: &child, leaf) else { return false }
                 }
-                t[first] = child
+                table[first] = child
             }
-            node = .table(t)
+            node = .table(table)
             return true
+        }
+
+        /// Sets a value that was not set before.
+        static func insert(_ value: TOMLValue, at path: ArraySlice<String>, into node: inout TOMLValue) -> Bool {
+            update(path, in: &node) { slot in
+                guard slot == nil else { return false }
+                slot = value
+                return true
+            }
         }
 
         mutating func set(_ value: TOMLValue, at path: [String]) throws(TOMLError) {
             var node = TOMLValue.table(root)
-            guard Self.insert(value, at: path[...], into: &node) else {
+            guard Self.insert(value, at: path[...], into: &node), case .table(let t) = node else {
                 throw fail("the key \(path.joined(separator: ".")) is defined twice, or a value is in the way of it")
             }
-            if case .table(let t) = node { root = t }
+            root = t
         }
 
+        /// `[a.b]`: the table, made when absent.
         mutating func ensureTable(at path: [String]) throws(TOMLError) {
             var node = TOMLValue.table(root)
-            guard Self.ensure(path[...], in: &node) else { throw fail("[\(path.joined(separator: "."))] names a key that holds a value") }
-            if case .table(let t) = node { root = t }
-        }
-
-        static func ensure(_ path: ArraySlice<String>, in node: inout TOMLValue) -> Bool {
-            guard let first = path.first else { return true }
-            guard case .table(var t) = node else { return false }
-            var child = t[first] ?? .table([:])
-            if case .array(var items) = child, var last = items.last, case .table = last {
-                guard ensure(path.dropFirst(), in: &last) else { return false }
-                items[items.count - 1] = last
-                child = .array(items)
-            } else {
-                guard case .table = child, ensure(path.dropFirst(), in: &child) else { return false }
-            }
-            t[first] = child
-            node = .table(t)
-            return true
-        }
-
-        mutating func appendTable(at path: [String]) throws(TOMLError) {
-            var node = TOMLValue.table(root)
-            guard Self.ensure(path.dropLast(), in: &node), case .table(var t) = node else { throw fail("[[\(path.joined(separator: "."))]] is in the way of a value") }
-            // Re-walk to the parent and append there.
-            func append(_ rest: ArraySlice<String>, _ n: inout TOMLValue) -> Bool {
-                guard case .table(var tt) = n, let first = rest.first else { return false }
-                if rest.count == 1 {
-                    var items: [TOMLValue]
-                    switch tt[first] {
-                    case nil: items = []
-                    case .array(let a)?: items = a
-                    default: return false
-                    }
-                    items.append(.table([:]))
-                    tt[first] = .array(items)
-                } else {
-                    var child = tt[first] ?? .table([:])
-                    if case .array(var items) = child, var last = items.last {
-                        guard append(rest.dropFirst(), &last) else { return false }
-                        items[items.count - 1] = last
-                        child = .array(items)
-                    } else {
-                        guard append(rest.dropFirst(), &child) else { return false }
-                    }
-                    tt[first] = child
+            let made = Self.update(path[...], in: &node) { slot in
+                switch slot {
+                case nil: slot = .table([:])
+                case .table?: break
+                case .array(let items)? where items.last.map({ if case .table = $0 { true } else { false } }) ?? false: break
+                default: return false
                 }
-                n = .table(tt)
                 return true
             }
-            var whole = TOMLValue.table(t)
-            guard append(path[...], &whole), case .table(let done) = whole else { throw fail("[[\(path.joined(separator: "."))]] is in the way of a value") }
-            t = done
+            guard made, case .table(let t) = node else { throw fail("[\(path.joined(separator: "."))] names a key that holds a value") }
+            root = t
+        }
+
+        /// `[[a.b]]`: one more table in the array.
+        mutating func appendTable(at path: [String]) throws(TOMLError) {
+            var node = TOMLValue.table(root)
+            let made = Self.update(path[...], in: &node) { slot in
+                switch slot {
+                case nil: slot = .array([.table([:])])
+                case .array(let items)?: slot = .array(items + [.table([:])])
+                default: return false
+                }
+                return true
+            }
+            guard made, case .table(let t) = node else { throw fail("[[\(path.joined(separator: "."))]] is in the way of a value") }
             root = t
         }
     }
