@@ -121,7 +121,16 @@ public struct ContainerdCoverage: Sendable, Hashable {
     /// colon list. From 2.1, CRI pulls go through the transfer service unless `use_local_image_pull`
     /// is set, and the transfer service takes the whole value as one directory (containerd#12808), so a
     /// list covers nothing there. With the version unknown, a list is taken as not covered.
-    public init(config: ContainerdRegistryConfig, version: ContainerdVersion?) {
+    /// `changedSinceStart`: configuration files modified after the running containerd started. It read
+    /// its configuration once, at start, so what they say now is not what it does: not covered.
+    public init(config: ContainerdRegistryConfig, version: ContainerdVersion?, changedSinceStart: [String] = []) {
+        if !changedSinceStart.isEmpty {
+            self.init(
+                covered: false,
+                why: "\(changedSinceStart.joined(separator: ", ")) changed after containerd started; it reads its configuration "
+                    + "only at start, so restart containerd once to apply it")
+            return
+        }
         let source = config.criFile.map { "in \($0)" } ?? "(containerd's default)"
         let configured = config.configPath ?? ""
         var value = configured

@@ -31,11 +31,34 @@ public struct EngineRouteFacts: Sendable {
         } catch {
             details.containerdError = "\(error)"
         }
+        if let config = details.containerdConfig, let started = Self.processStart(pid: containerdPID) {
+            details.changedSinceStart = config.files.filter { file in
+                guard let st = Syscalls.status(onDisk(file)) else { return false }
+                return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 > started
+            }
+        }
         details.containerdVersion = await containerdVersion()
         if case .success(let bytes) = Syscalls.readAll(onDisk("/etc/docker/daemon.json"), limit: 1 << 20) {
             details.daemonJSON = try? DockerDaemonConfig(parsing: bytes)
         }
         return details
+    }
+
+    /// When a process started, in seconds since the epoch, to a clock tick (10 ms): field 22 of
+    /// `/proc/PID/stat` counts ticks after boot, and boot is now (CLOCK_REALTIME) less the time since
+    /// boot (CLOCK_BOOTTIME). Nil for PID 0 or a process that cannot be read.
+    static func processStart(pid: UInt32) -> Double? {
+        guard pid > 0, case .success(let stat) = Syscalls.readAll("/proc/\(pid)/stat", limit: 4096),
+            let close = stat.lastIndex(of: UInt8(ascii: ")"))
+        else { return nil }
+        // After the command name (which may hold spaces and parentheses): field 3 onwards.
+        let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 19, let ticks = Double(String(decoding: fields[19], as: UTF8.self)) else { return nil }
+        var now = timespec(), sinceBoot = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        clock_gettime(CLOCK_BOOTTIME, &sinceBoot)
+        let boot = Double(now.tv_sec - sinceBoot.tv_sec) + Double(now.tv_nsec - sinceBoot.tv_nsec) / 1e9
+        return boot + ticks / Double(max(sysconf(Int32(_SC_CLK_TCK)), 1))
     }
 
     /// `--config`/`-c` of the running containerd, from `/proc/PID/cmdline`; the default path otherwise.
@@ -65,12 +88,14 @@ public struct EngineRouteFacts: Sendable {
         public var containerdConfig: ContainerdRegistryConfig?
         public var containerdError: String?
         public var containerdVersion: ContainerdVersion?
+        /// Configuration files modified after the running containerd started.
+        public var changedSinceStart: [String] = []
         public var daemonJSON: DockerDaemonConfig?
 
         public var routeFacts: RouteFacts {
             let containerd: ContainerdCoverage
             if let config = containerdConfig {
-                containerd = ContainerdCoverage(config: config, version: containerdVersion)
+                containerd = ContainerdCoverage(config: config, version: containerdVersion, changedSinceStart: changedSinceStart)
             } else {
                 containerd = ContainerdCoverage(covered: false, why: containerdError ?? "its configuration cannot be read")
             }

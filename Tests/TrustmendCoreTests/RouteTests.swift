@@ -115,6 +115,13 @@ import Testing
         #expect(error?.description.contains("line 2") == true)
     }
 
+    @Test func aConfigurationChangedAfterStartIsNotWhatContainerdDoes() throws {
+        let config = try load("1.6-config-path.toml")
+        let coverage = ContainerdCoverage(config: config, version: Self.v16, changedSinceStart: ["/etc/containerd/config.toml"])
+        #expect(!coverage.covered)
+        #expect(coverage.why.contains("restart containerd once"))
+    }
+
     @Test func versionOutputs() {
         #expect(ContainerdVersion(versionOutput: "containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+deb12u3") == Self.v16)
         #expect(ContainerdVersion(versionOutput: "containerd containerd.io v2.2.0 1c4457e00facac03ce1d75f7b6777a7a851e5c41") == Self.v22)

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TrustmendCore
+@testable import TrustmendStore
+
+/// What the daemon and doctor read from the node to choose a route: real files under a sandbox root,
+/// and `/proc` of a real process for when containerd started.
+@Suite struct EngineRouteFactsTests {
+    let root = try! SandboxRoot()
+
+    func writeConfig() throws {
+        try root.write("/etc/containerd/config.toml", "version = 2\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n", mode: 0o644)
+        try root.write(
+            "/etc/containerd/conf.d/10-registry.toml",
+            "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n", mode: 0o644)
+        try root.write("/etc/docker/daemon.json", #"{"features": {"containerd-snapshotter": true}}"#, mode: 0o644)
+    }
+
+    @Test func importsAndDaemonJSONAreReadUnderTheRoot() async throws {
+        try writeConfig()
+        let details = await EngineRouteFacts(root: root.path, containerdBinaries: []).read()
+        #expect(details.containerdConfig?.files == ["/etc/containerd/config.toml", "/etc/containerd/conf.d/10-registry.toml"])
+        #expect(details.routeFacts.containerd.covered)
+        #expect(details.routeFacts.docker.containerdSnapshotter)
+        #expect(details.containerdVersion == nil)
+    }
+
+    @Test func aBrokenConfigurationIsNotCoveredAndSaysWhy() async throws {
+        try root.write("/etc/containerd/config.toml", "version = 2\n[plugins\n", mode: 0o644)
+        let facts = await EngineRouteFacts(root: root.path, containerdBinaries: []).read().routeFacts
+        #expect(!facts.containerd.covered)
+        #expect(facts.containerd.why.contains("/etc/containerd/config.toml"))
+    }
+
+    @Test func theStartOfARealProcess() throws {
+        let start = try #require(EngineRouteFacts.processStart(pid: UInt32(getpid())))
+        let now = Date().timeIntervalSince1970
+        #expect(start <= now && start > now - 86400, "\(start) vs now \(now)")
+        #expect(EngineRouteFacts.processStart(pid: 0) == nil)
+    }
+
+    /// containerd reads its configuration once: a file changed after the process started is not what it does.
+    @Test func aFileChangedAfterTheProcessStartedIsNotCovered() async throws {
+        try writeConfig()
+        // Written just before the process starts: older than it, by less than a second.
+        for file in ["/etc/containerd/config.toml", "/etc/containerd/conf.d/10-registry.toml"] {
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-0.2)], ofItemAtPath: root.file(file))
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["30"]
+        try process.run()
+        defer { process.terminate() }
+        let pid = UInt32(process.processIdentifier)
+        let facts = EngineRouteFacts(root: root.path, containerdBinaries: [])
+        #expect(await facts.read(containerdPID: pid).routeFacts.containerd.covered, "files older than the process")
+
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: root.file("/etc/containerd/conf.d/10-registry.toml"))
+        let details = await facts.read(containerdPID: pid)
+        #expect(details.changedSinceStart == ["/etc/containerd/conf.d/10-registry.toml"])
+        #expect(!details.routeFacts.containerd.covered)
+    }
+}
