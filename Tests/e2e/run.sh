@@ -154,6 +154,15 @@ engine_logged() { # engine_logged UNIT AFTER HOST: the engine's own journal has 
   pass "journalctl -u $1 has it"
 }
 fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f'; }
+# in_certs_d SINCE T0 WHAT ENGINE HOST SHA NAME: trustmend logged an install on the registry route for
+# HOST, and the one file it wrote in ENGINE's certs.d/HOST:5000 is NAME (sha256 SHA).
+in_certs_d() {
+  wait_event "$1" "$id_installed" installed TRUSTMEND_HOST="$5" TRUSTMEND_ROUTE=registry
+  timed "registry route: failed $3 -> anchor in certs.d" "$(span "$2" "$event_at")"
+  local files; files=$(node sh -c "ls /etc/$4/certs.d/$5:5000/trustmend-*.crt")
+  [[ $(node cat "$files" | fingerprint) == "$6" ]] || die "$files is not $7"
+  pass "$files is $7 (sha256 ${6:0:16}…)"
+}
 
 # trustmend into the node: the package when there is one (its postinst enables and starts the unit),
 # else the release binary with the repo's unit file (or, without one, a transient unit).
@@ -530,11 +539,7 @@ say "5. scoped.e2e.test: a CRI pull fails; trustmend writes containerd's certs.d
 m=$(mark)
 tf=$(now_us)
 expect_fail "CRI PullImage $scoped_image" cri_pull "$scoped_image"
-wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=scoped.e2e.test TRUSTMEND_ROUTE=registry
-timed "registry route: failed CRI pull -> anchor in certs.d" "$(span "$tf" "$event_at")"
-files=$(node sh -c 'ls /etc/containerd/certs.d/scoped.e2e.test:5000/trustmend-*.crt')
-[[ $(node cat "$files" | fingerprint) == "$scoped_sha" ]] || die "$files is not Scoped Corp Issuing CA"
-pass "$files is Scoped Corp Issuing CA (sha256 ${scoped_sha:0:16}…)"
+in_certs_d "$m" "$tf" "CRI pull" containerd scoped.e2e.test "$scoped_sha" "Scoped Corp Issuing CA"
 ref=$(cri_pull "$scoped_image") || die "CRI PullImage $scoped_image still fails"
 timed "registry route: failed CRI pull -> CRI pull works" "$(since "$tf")"
 pass "CRI PullImage $scoped_image → $ref"
@@ -542,11 +547,7 @@ pass "CRI PullImage $scoped_image → $ref"
 say "5. self.e2e.test: a lone self-signed CA:FALSE certificate; docker pull repaired through docker's certs.d"
 tf=$(now_us)
 expect_fail "docker pull $self_image" docker_pull "$self_image"
-wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=self.e2e.test TRUSTMEND_ROUTE=registry
-timed "registry route: failed docker pull -> anchor in certs.d" "$(span "$tf" "$event_at")"
-files=$(node sh -c 'ls /etc/docker/certs.d/self.e2e.test:5000/trustmend-*.crt')
-[[ $(node cat "$files" | fingerprint) == "$self_sha" ]] || die "$files is not self.e2e.test's certificate"
-pass "$files is self.e2e.test's own certificate (CA:FALSE)"
+in_certs_d "$m" "$tf" "docker pull" docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
 docker_pull "$self_image" > /dev/null || die "docker pull $self_image still fails"
 timed "registry route: failed docker pull -> docker pull works" "$(since "$tf")"
 pass "docker pull $self_image works"
