@@ -86,6 +86,24 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
     }
 
     public var endpoint: Endpoint? { try? Endpoint(host: host, port: Int(port)) }
+
+    /// This entry, also listing the files and directories of earlier entries of the same install: the
+    /// registry route installs one anchor for one registry engine by engine (containerd's certs.d, then
+    /// docker's), and the ledger must keep every file, or `remove` and the purge leave some behind.
+    public func absorbing(_ earlier: [LedgerEntry]) -> LedgerEntry {
+        var merged = self
+        for old in earlier where old.isSameInstall(as: self) {
+            merged.files = Self.union(old.files, merged.files)
+            let directories = Self.union(old.directories ?? [], merged.directories ?? [])
+            merged.directories = directories.isEmpty ? nil : directories
+        }
+        return merged
+    }
+
+    private static func union(_ a: [String], _ b: [String]) -> [String] {
+        var seen = Set<String>()
+        return (a + b).filter { seen.insert($0).inserted }
+    }
 }
 
 /// What `trustmend remove` names: an endpoint, an anchor's SHA-256 (or a prefix of ≥ 8 hex digits), or all.

@@ -179,6 +179,8 @@ public struct Repairer: Sendable {
         guard !plans.isEmpty else { return results.map { $0! } }
 
         // Pending entries first: a crash between here and the end leaves a record that `recover()` rolls back.
+        // An earlier entry of the same install stays beside them until the end: a rollback must not take
+        // the files it relies on.
         let before = book
         let when = now()
         var pending = [Int: [LedgerEntry]]()
@@ -193,9 +195,7 @@ public struct Repairer: Sendable {
                     registry: store.registry?.directoryName, directories: directories.isEmpty ? nil : directories)
             }
         }
-        let newEntries = pending.values.flatMap { $0 }
-        book.entries.removeAll { old in newEntries.contains { $0.isSameInstall(as: old) } }
-        book.entries += newEntries
+        book.entries += pending.values.flatMap { $0 }
         do { try ledger.save(book) } catch {
             for i in plans.keys { fail(i, .ledger, error) }
             return results.map { $0! }
@@ -252,7 +252,7 @@ public struct Repairer: Sendable {
         for i in verified {
             installedEntries[i] = pending[i]!.map { var e = $0; e.state = .installed; return e }
         }
-        let finalEntries = installedEntries.values.flatMap { $0 }
+        let finalEntries = installedEntries.values.flatMap { $0 }.map { $0.absorbing(before.entries) }
         book.entries.removeAll { old in finalEntries.contains { $0.isSameInstall(as: old) } }
         book.entries += finalEntries
         do {

@@ -110,6 +110,42 @@ import TrustmendTLS
         #expect(try JSONLedgerStore(root: root.path).load().entries.isEmpty)
     }
 
+    /// containerd fails first, docker later, on the same registry: two installs of one anchor. The ledger
+    /// keeps both files (it kept only the second, so the purge left containerd's directory behind: found
+    /// by the end-to-end test), and a crash during the second keeps the first's file.
+    @Test func engineByEngineTheLedgerKeepsEveryFile() async throws {
+        let server = try selfSigned()
+        let registry = "localhost:\(server.port)"
+        let name = "trustmend-\(try pki.sha256("self.pem").prefix(16)).crt"
+        let containerd = "/etc/containerd/certs.d/\(registry)", docker = "/etc/docker/certs.d/\(registry)"
+        _ = try await repairer(registry, engines: [.containerd]).repair(request(server))
+        let first = try JSONLedgerStore(root: root.path).load().entries
+
+        // A crash with docker's install pending: recovery takes docker's file, never containerd's.
+        var pending = first[0]
+        pending.state = .pending
+        pending.files = [docker + "/" + name]
+        pending.directories = [docker]
+        try root.write(docker + "/" + name, try pki.pem("self.pem"), mode: 0o644)
+        try JSONLedgerStore(root: root.path).save(Ledger(entries: first + [pending]))
+        #expect(try await repairer(registry, engines: [.docker]).recover() == [pending])
+        #expect(root.list(containerd) == [name], "containerd's anchor survives the rollback")
+        #expect(!FileManager.default.fileExists(atPath: root.file(docker)))
+        #expect(try JSONLedgerStore(root: root.path).load().entries == first)
+
+        _ = try await repairer(registry, engines: [.docker]).repair(request(server))
+        let entries = try JSONLedgerStore(root: root.path).load().entries
+        #expect(entries.count == 1)
+        #expect(entries.first?.files == [containerd + "/" + name, docker + "/" + name])
+        #expect(entries.first?.directories == [containerd, docker])
+        let created = try String(contentsOfFile: root.file("/var/lib/trustmend/created-directories"), encoding: .utf8)
+        #expect(created == "\(containerd)\n\(docker)\n", "what the purge script reads")
+
+        #expect(try await repairer(registry).remove(.all).count == 1)
+        #expect(!FileManager.default.fileExists(atPath: root.file(containerd)))
+        #expect(!FileManager.default.fileExists(atPath: root.file(docker)))
+    }
+
     @Test func anOperatorsHostsTomlIsNeverRewritten() async throws {
         let server = try selfSigned()
         let registry = "localhost:\(server.port)"
