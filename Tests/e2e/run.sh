@@ -11,9 +11,15 @@
 #      docker (no live-restore); with live-restore on, docker's next failure gets it restarted too
 #   4. what must cause nothing: a host outside the allow list (reported only), failures forged by an
 #      ordinary user, and `dpkg --purge` takes every anchor and the state away
+#   5. the registry route (route: auto): containerd with config_path and dockerd repaired through their
+#      certs.d, both MainPIDs unchanged, nothing in the system store; purge leaves no certs.d behind
+#   6. the same node made EulerOS-like (os-release, /etc/pki, an update-ca-trust running Debian's real
+#      p11-kit): the CCE procedure by hand cannot trust a lone CA:FALSE certificate; route: system repairs
+#      a CA chain through p11-kit and refuses that certificate, naming the registry route; route: auto
+#      repairs it through certs.d without a restart; purge cleans both routes
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
-# .deb; the scenario itself takes about 12 seconds).
+# .deb; the scenario itself takes about 30 seconds).
 # Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_FROM=deb|build   install from packaging/out/trustmend_*.deb (the default when there is
 #                                  one) or from .build/release/trustmend with the repo's unit file
@@ -42,7 +48,7 @@ timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
 if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
   say "Host packages: nspawn, the engines, the registry, skopeo, python3-grpcio"
   pkgs=(systemd systemd-container dbus containerd docker.io docker-registry skopeo python3-grpcio
-        iproute2 openssl ca-certificates util-linux)
+        iproute2 openssl ca-certificates util-linux p11-kit p11-kit-modules)
   missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -71,7 +77,7 @@ forged_image=forged.e2e.test:5000/e2e/hello:1.0
 scoped_image=scoped.e2e.test:5000/e2e/hello:1.0   # step 5: the registry route
 self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed CA:FALSE certificate
 id_started=7d1f0b9e4c2a4f6e9a51c0d3e2b8a601 id_detected=7d1f0b9e4c2a4f6e9a51c0d3e2b8a610
-id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612
+id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612 id_refused=7d1f0b9e4c2a4f6e9a51c0d3e2b8a611
 id_requested=7d1f0b9e4c2a4f6e9a51c0d3e2b8a630
 id_installed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a620 id_verified=7d1f0b9e4c2a4f6e9a51c0d3e2b8a621
 id_completed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a631 id_deferred=7d1f0b9e4c2a4f6e9a51c0d3e2b8a633
@@ -225,7 +231,7 @@ else
   [[ ! -f $repo/systemd/trustmend.service ]] || cp "$repo/systemd/trustmend.service" "$root/usr/local/lib/e2e/"
   note "trustmend from .build/release/trustmend (no .deb, or TRUSTMEND_E2E_FROM=build)"
 fi
-cp "$here/cri_pull.py" "$here/make_oci.py" "$root/usr/local/lib/e2e/"
+cp "$here/cri_pull.py" "$here/make_oci.py" "$here/update-ca-trust" "$root/usr/local/lib/e2e/"
 
 say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.test (another CA for the rest)"
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
@@ -566,6 +572,125 @@ purge_trustmend
 left=$(node sh -c 'ls -d /etc/docker/certs.d /etc/containerd/certs.d 2>/dev/null' || true)
 [[ -z $left ]] || die "left behind: $left"
 pass "no trustmend file or directory left under /etc/docker/certs.d or /etc/containerd/certs.d"
+
+say "6. An EulerOS-like node: os-release, /etc/pki, update-ca-trust running Debian's real p11-kit (FACTS §9)"
+# The trust module reads the RHEL family's sources instead of Debian's bundle; update-ca-trust extracts
+# with `trust` as RHEL's does; Go finds no /etc/ssl/certs/ca-certificates.crt (/etc/ssl/certs is a link
+# to /etc/pki/tls/certs, as on EulerOS) and reads /etc/pki/tls/certs/ca-bundle.crt.
+node sh -e -c '
+  rm -f /etc/os-release
+  printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP12x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
+    "PRETTY_NAME=\"EulerOS 2.0 (SP12x86_64)\"" > /etc/os-release
+  mkdir -p /etc/pki/ca-trust/source/anchors /etc/pki/ca-trust/source/blocklist /usr/share/pki/ca-trust-source/anchors /etc/pki/tls/certs
+  cp /usr/share/ca-certificates/mozilla/*.crt /usr/share/pki/ca-trust-source/anchors/
+  sed -i "s|^x-init-reserved:.*|x-init-reserved: paths=/etc/pki/ca-trust/source:/usr/share/pki/ca-trust-source|" \
+    /usr/share/p11-kit/modules/p11-kit-trust.module
+  install -m 0755 /usr/local/lib/e2e/update-ca-trust /usr/bin/update-ca-trust
+  ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
+  ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
+  rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
+  update-ca-trust extract'
+bundle_count() { node grep -c 'BEGIN CERTIFICATE' /etc/pki/tls/certs/ca-bundle.crt; }
+in_bundle() { node grep -q "$(sed -n 2p "$pki/$1")" /etc/pki/tls/certs/ca-bundle.crt; }
+pass "ID=euleros; update-ca-trust extract: /etc/pki/tls/certs/ca-bundle.crt holds $(bundle_count) CA certificates"
+node systemctl restart containerd docker                     # the node "boots" with its new roots
+pass "containerd and dockerd restarted: Go now reads /etc/pki/tls/certs/ca-bundle.crt"
+tb=$(now_us)
+for i in scoped self; do
+  node skopeo copy -q --dest-cert-dir /etc/e2e/skopeo-certs oci:/etc/e2e/oci:1.0 "docker://$i.e2e.test:5000/e2e/hello:euler"
+done
+timed "skopeo push x2" "$(since "$tb")"
+euler_scoped=scoped.e2e.test:5000/e2e/hello:euler euler_self=self.e2e.test:5000/e2e/hello:euler
+
+say "6. The CCE guide by hand, for self.e2e.test's CA:FALSE certificate: p11-kit leaves it out, the pull still fails"
+node cp /etc/e2e/pki/self.pem /etc/pki/ca-trust/source/anchors/self.e2e.test.crt
+node update-ca-trust extract
+in_bundle self.pem && die "p11-kit put the CA:FALSE certificate into the bundle: this is not an EulerOS trust store"
+pass "update-ca-trust extract: the certificate is not in /etc/pki/tls/certs/ca-bundle.crt ($(bundle_count) certificates)"
+node systemctl restart containerd
+expect_fail "CRI PullImage $euler_self (after the anchor, update-ca-trust and a containerd restart)" cri_pull "$euler_self"
+node rm /etc/pki/ca-trust/source/anchors/self.e2e.test.crt
+node update-ca-trust extract
+pass "the hand-placed anchor taken away again"
+
+say "6. trustmend, route: system: the CA chain is repaired through p11-kit, the CA:FALSE certificate refused"
+install_trustmend
+node tee /etc/trustmend/config.yaml > /dev/null <<'YAML'
+mode: enforce
+route: system
+allow:
+  - host: scoped.e2e.test
+  - host: self.e2e.test
+debounce: 1s
+restart:
+  min_interval: 1s
+YAML
+m=$(mark)
+node systemctl restart trustmend
+wait_event "$m" "$id_started" started
+doctor=$(node trustmend doctor 2>&1 || true)
+grep -q '^\[ OK \] distro: rhel family' <<<"$doctor" || die "doctor does not name the rhel family: $doctor"
+grep -q '^\[ OK \] update tool: /usr/bin/update-ca-trust extract' <<<"$doctor" || die "doctor does not name update-ca-trust: $doctor"
+grep -q '^\[ OK \] route containerd: auto takes the registry route' <<<"$doctor" || die "doctor: $doctor"
+pass "trustmend doctor: rhel family, /usr/bin/update-ca-trust extract, containerd on the registry route under auto"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $euler_scoped" cri_pull "$euler_scoped"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=scoped.e2e.test TRUSTMEND_ROUTE=system
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+timed "EulerOS, system route: failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
+anchors=$(node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt')
+[[ $(wc -l <<<"$anchors") == 1 && $(node cat "$anchors" | fingerprint) == "$scoped_sha" ]] ||
+  die "expected one anchor, the Scoped Corp Issuing CA: $anchors"
+in_bundle scoped-issuing.pem || die "p11-kit did not put the Scoped Corp Issuing CA into the bundle"
+pass "$anchors is the Scoped Corp Issuing CA, and p11-kit put it into /etc/pki/tls/certs/ca-bundle.crt"
+ref=$(cri_pull "$euler_scoped") || die "CRI PullImage $euler_scoped still fails after containerd's restart"
+timed "EulerOS, system route: failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $euler_scoped → $ref"
+
+m=$(mark)
+expect_fail "CRI PullImage $euler_self" cri_pull "$euler_self"
+wait_event "$m" "$id_refused" refused TRUSTMEND_HOST=self.e2e.test
+why=$(node journalctl --no-pager -q -o json --since="$m" _SYSTEMD_UNIT=trustmend.service MESSAGE_ID="$id_refused" |
+  /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.readline()).get("TRUSTMEND_ERROR", ""))')
+grep -q 'not a CA certificate' <<<"$why" && grep -q 'registry route' <<<"$why" || die "the refusal does not say why: $why"
+pass "the refusal says: ${why:0:110}…"
+[[ $(node sh -c 'ls /etc/pki/ca-trust/source/anchors/ | wc -l') == 1 ]] || die "something else was written to the anchor directory"
+pass "nothing written for self.e2e.test"
+
+say "6. route: auto: the same CA:FALSE certificate repaired through certs.d, for containerd and dockerd, no restart"
+node sed -i 's/^route: system/route: auto/' /etc/trustmend/config.yaml
+m=$(mark)
+node systemctl restart trustmend                             # a new process: the refusal's back-off is gone
+wait_event "$m" "$id_started" started
+containerd_pid=$(node systemctl show -p MainPID --value containerd)
+docker_pid=$(node systemctl show -p MainPID --value docker)
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $euler_self" cri_pull "$euler_self"
+in_certs_d "$m" "$tf" "CRI pull (EulerOS)" containerd self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
+ref=$(cri_pull "$euler_self") || die "CRI PullImage $euler_self still fails"
+timed "EulerOS, registry route: failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $euler_self → $ref"
+m=$(mark)
+tf=$(now_us)
+expect_fail "docker pull $euler_self" docker_pull "$euler_self"
+in_certs_d "$m" "$tf" "docker pull (EulerOS)" docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
+docker_pull "$euler_self" > /dev/null || die "docker pull $euler_self still fails"
+timed "EulerOS, registry route: failed docker pull -> docker pull works" "$(since "$tf")"
+pass "docker pull $euler_self works"
+[[ $(node systemctl show -p MainPID --value containerd) == "$containerd_pid" ]] || die "containerd was restarted"
+[[ $(node systemctl show -p MainPID --value docker) == "$docker_pid" ]] || die "dockerd was restarted"
+in_bundle self.pem && die "the CA:FALSE certificate is in the system bundle"
+pass "MainPIDs unchanged ($containerd_pid, $docker_pid); the system bundle does not hold it"
+
+say "6. Removal on the EulerOS node: purge takes both routes' files; update-ca-trust drops the CA from the bundle"
+purge_trustmend
+node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
+in_bundle scoped-issuing.pem && die "the Scoped Corp Issuing CA is still in the bundle"
+left=$(node sh -c 'ls -d /etc/docker/certs.d /etc/containerd/certs.d 2>/dev/null' || true)
+[[ -z $left ]] || die "left behind: $left"
+pass "no anchor in /etc/pki/ca-trust/source/anchors, the CA gone from the bundle, no certs.d left"
 
 say "All checks passed"
 printf '    %s\n' "${timings[@]}"
