@@ -10,7 +10,10 @@ let package = Package(
     name: "trustmend",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "trustmend", targets: ["trustmend"])
+        .executable(name: "trustmend", targets: ["trustmend"]),
+        // For the fuzz targets in Fuzz/ (a package of their own: they build only with libFuzzer).
+        .library(name: "TrustmendCore", targets: ["TrustmendCore"]),
+        .library(name: "TrustmendConfig", targets: ["TrustmendConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -22,7 +22,7 @@ extension LogScanner {
             let end = memchr(base + position, 10, count - position).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? count
             line += Self.countNewlines(base + counted, start - counted)
             counted = start
-            if let detection = scan(bytes: UnsafeBufferPointer(start: base + start, count: end - start), number: line) {
+            if let detection = parse(UnsafeBufferPointer(start: base + start, count: end - start), number: line) {
                 emit(detection)
             }
             searchFrom = end + 1

@@ -25,15 +25,20 @@ public struct LogScanner: Sendable {
     public func scan(line text: Substring, number: Int) -> Detection? {
         var text = text
         return text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, Self.find(Self.needleBytes, in: base, from: 0, count: bytes.count) != nil else {
-                return nil
-            }
-            return scan(bytes: bytes, number: number)
+            scan(bytes: bytes, number: number)
         }
     }
 
     /// The same for raw bytes of one line (no newline).
     public func scan(bytes raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
+        guard let base = raw.baseAddress, Self.find(Self.needleBytes, in: base, from: 0, count: raw.count) != nil else { return nil }
+        return parse(raw, number: number)
+    }
+
+    /// One line that holds the needle as it is. The needle must be in the raw bytes, not only after
+    /// `normalize` (which drops backslashes and escape sequences): every entry point then finds the same
+    /// lines, the bulk scan included (the fuzzer found `authorit\y` detected by one and not the other).
+    func parse(_ raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
         let line = LogLine.normalize(UnsafeBufferPointer(rebasing: raw.prefix(maxLineBytes)))
         guard let x509 = line.byteRange(of: Self.x509Text) else { return nil }
         let before = line[..<x509.lowerBound]

@@ -68,6 +68,30 @@ import Testing
     }
 }
 
+/// Inputs the fuzzer (Tests/scripts/fuzz.sh) found, kept as tests.
+@Suite struct FuzzFindingsTests {
+    /// FuzzDetector: `authorit\\y` became `authority` after normalization, so the per-line byte scan
+    /// detected a line the bulk scan (and the daemon's line scan) never looked at. Every entry point now
+    /// needs the needle as it is in the raw line.
+    @Test(arguments: [
+        #"Error sgePull: "rpc error: code = 2 desc = Error response from daemping: x509: certificate signed by unknown authorit\y"}""#,
+        "failed to pull image \"r.example/a:1\": Get \"https://r.example/v2/\": x509: certificate signed by unknown \u{1b}[0mauthority",
+    ])
+    func theNeedleMustBeInTheRawLine(line: String) {
+        let control = #"failed to pull image "r.example/a:1": Get "https://r.example/v2/": x509: certificate signed by unknown authority"#
+        for (text, found) in [(line, false), (control, true)] {
+            let scanner = LogScanner()
+            var bulk: [Detection] = []
+            let lines = Array(text.utf8).withUnsafeBytes { scanner.scan(buffer: $0, firstLine: 1) { bulk.append($0) } }
+            let bytes = Array(text.utf8).withUnsafeBufferPointer { scanner.scan(bytes: $0, number: 1) }
+            #expect(lines == 1)
+            #expect((scanner.scan(line: Substring(text), number: 1) != nil) == found, "\(text)")
+            #expect((bytes != nil) == found, "\(text)")
+            #expect(bulk.count == (found ? 1 : 0), "\(text)")
+        }
+    }
+}
+
 @Suite struct ByteSearchTests {
     @Test(arguments: [
         ("unknown authority", "unknown authority", 0),
