@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// One log entry as a source delivers it, with the fields that say who wrote it.
 public struct LogRecord: Sendable, Hashable {
     public enum Origin: Sendable, Hashable {
@@ -12,10 +14,13 @@ public struct LogRecord: Sendable, Hashable {
     public var origin: Origin
     /// Where the source stands after this record: a journal cursor or `path:offset`.
     public var position: String
+    /// When the entry was logged (the journal's realtime stamp); nil for log files.
+    public var loggedAt: Date?
 
-    public init(message: String, origin: Origin, position: String) {
+    public init(message: String, origin: Origin, position: String, loggedAt: Date? = nil) {
         self.message = message
         self.origin = origin
         self.position = position
+        self.loggedAt = loggedAt
     }
 }

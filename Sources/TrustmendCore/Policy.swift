@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Why a detection leads to no action. Not an error: a decision, logged with its reason.
 public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     /// The entry does not come from a configured engine unit running as root (forged or foreign).
@@ -39,6 +41,8 @@ public struct Approval: Sendable, Hashable {
     public var reason: String
     /// Report mode: decide and log, change nothing.
     public var reportOnly: Bool
+    /// When the failure was logged, when the source knows.
+    public var loggedAt: Date? = nil
 }
 
 public enum PolicyDecision: Sendable, Hashable {
@@ -90,7 +94,8 @@ public struct Policy: Sendable {
         queued.insert(endpoint)
         let approval = Approval(
             endpoint: endpoint, detection: detection, rule: rule, choice: rule?.anchor ?? configuration.anchor,
-            pins: rule?.sha256 ?? [], route: rule?.route ?? configuration.route, reason: String(record.message.prefix(2048)), reportOnly: reportOnly)
+            pins: rule?.sha256 ?? [], route: rule?.route ?? configuration.route, reason: String(record.message.prefix(2048)), reportOnly: reportOnly,
+            loggedAt: record.loggedAt)
         return .act(approval)
     }
 

@@ -240,10 +240,19 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     if repairer.store.restartsEngines { owed.formUnion(units) }
                     finish(approval, .installed)
                 case .success(.alreadyInstalled), .success(.alreadyTrusted):
-                    if repairer.store.restartsEngines {
+                    // A failure logged before trustmend last restarted the engine came from the process that
+                    // had the old roots (read late: after a crash, or behind a burst): nothing is owed.
+                    let stale = units.filter { unit in
+                        guard let at = approval.loggedAt, let last = persisted.lastRestart[unit] else { return false }
+                        return at < last
+                    }
+                    if repairer.store.restartsEngines, stale.count == units.count, !units.isEmpty {
+                        meta["why"] = .string("logged before the restart of \(stale.joined(separator: ", "))")
+                        logger.info("already trusted by the bundle, and the engine was restarted after this failure", metadata: meta)
+                    } else if repairer.store.restartsEngines {
                         // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
                         logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
-                        owed.formUnion(units)
+                        owed.formUnion(units.filter { !stale.contains($0) })
                     } else {
                         logger.warning(
                             "already trusted through certs.d, yet the engine failed: check that it reads that directory (trustmend doctor)",

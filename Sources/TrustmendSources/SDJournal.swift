@@ -101,6 +101,12 @@ final class SDJournal {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The current entry's realtime stamp (µs since the epoch).
+    func realtime() -> UInt64? {
+        var usec: UInt64 = 0
+        return sd_journal_get_realtime_usec(handle, &usec) >= 0 ? usec : nil
+    }
+
     func cursor() -> String? {
         var raw: UnsafeMutablePointer<CChar>?
         guard sd_journal_get_cursor(handle, &raw) >= 0, let raw else { return nil }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import TrustmendPlatform
 import Glibc
 import TrustmendCore
@@ -114,7 +115,8 @@ public struct SystemdJournalSource: JournalSource {
                     guard let message = journal.field("MESSAGE"), let cursor = journal.cursor() else { continue }
                     let unit = journal.field("_SYSTEMD_UNIT")
                     let uid = journal.field("_UID").flatMap { UInt32($0) }
-                    records.append(LogRecord(message: message, origin: .journal(unit: unit, uid: uid), position: cursor))
+                    let loggedAt = journal.realtime().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
+                    records.append(LogRecord(message: message, origin: .journal(unit: unit, uid: uid), position: cursor, loggedAt: loggedAt))
                 } else if records.isEmpty {
                     if try journal.wait() == .woken { return [] }
                 } else {

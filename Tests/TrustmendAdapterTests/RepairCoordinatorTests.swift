@@ -228,6 +228,37 @@ struct RepairCoordinatorTests {
         #expect(try bus.calls("RestartUnit") == [["docker.service", "replace"]])
     }
 
+    /// A failure logged before trustmend restarted the engine, read only afterwards (after a crash, or
+    /// behind a burst), came from the process with the old roots: no second restart (the crash test found
+    /// containerd restarted twice). One logged after the restart still gets one.
+    @Test func aFailureLoggedBeforeTheRestartOwesNoOther() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let c = try coordinator {
+            $0.allow = [AllowRule(host: try HostPattern("localhost"))]
+            $0.restartMinInterval = .seconds(1)
+        }
+        let before = Date()
+        await c.handle(Self.failure(a.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit").count == 1)
+
+        var late = Self.failure(a.port)
+        late.loggedAt = before
+        await c.handle(late)
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit").count == 1, "the old process's failure owes nothing")
+        #expect(logs.with(event: "restart-deferred").isEmpty)
+
+        var fresh = Self.failure(a.port)
+        fresh.loggedAt = Date().addingTimeInterval(60)  // after the restart, on the wall clock the coordinator keeps
+        await c.handle(fresh)
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(try bus.calls("RestartUnit").count == 2, "a failure after the restart: the engine still fails")
+    }
+
     @Test func shutdownFinishesTheBatchInProgress() async throws {
         let a = try TestServer.tls(pki: pki)
         // A slow update tool keeps the batch in progress while the daemon is told to stop.
