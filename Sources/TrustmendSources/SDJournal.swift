@@ -48,6 +48,10 @@ final class SDJournal {
         wakeWrite = fds[1]
         // Long lines are cut at 64 KiB: no engine error is longer, and floods stay bounded.
         sd_journal_set_data_threshold(j, 65536)
+        // The inotify watches are set up by the first get_fd: now, before anything is read. Set up at the
+        // first wait instead, a rotation while the backlog was being read went unseen, and the reader
+        // waited on a renamed file for good (the fault test found it; sd_journal_get_fd(3)).
+        _ = sd_journal_get_fd(j)
     }
 
     deinit {

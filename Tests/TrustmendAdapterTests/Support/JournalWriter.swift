@@ -47,5 +47,13 @@ struct JournalWriter {
         guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
+    /// What journald does when it rotates: the active file becomes an archive (named as journald names
+    /// them); the next append starts a new `system.journal`. Returns the archive's path.
+    func rotate() -> String {
+        let archive = directory + "/system@0123456789abcdef0123456789abcdef-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))-0000000000000001.journal"
+        try! FileManager.default.moveItem(atPath: file, toPath: archive)
+        return archive
+    }
+
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
