@@ -129,16 +129,19 @@ final class SDBus {
         watch.slot = nil
     }
 
-    /// Processes incoming messages until `done` or the deadline; false on timeout.
-    func process(until deadline: UInt64, done: () -> Bool) throws(SystemdError) -> Bool {
+    /// Processes incoming messages until `done` or the deadline; false on timeout. `what` and `unit` name,
+    /// in an error, what was being waited for (the bus can go away: dbus-daemon or systemd restarted).
+    func process(until deadline: UInt64, what: String, unit: String?, done: () -> Bool) throws(SystemdError) -> Bool {
         while !done() {
-            let r = sd_bus_process(bus, nil)
-            guard r >= 0 else { throw SystemdError(.call, errno: -r, detail: "processing the bus") }
-            if r > 0 { continue }
-            let now = Self.monotonicMicroseconds()
-            guard now < deadline else { return false }
-            let w = sd_bus_wait(bus, deadline - now)
-            guard w >= 0 || w == -EINTR else { throw SystemdError(.call, errno: -w, detail: "waiting on the bus") }
+            var r = sd_bus_process(bus, nil)
+            if r >= 0 {
+                if r > 0 { continue }
+                let now = Self.monotonicMicroseconds()
+                guard now < deadline else { return false }
+                r = sd_bus_wait(bus, deadline - now)
+                if r >= 0 || r == -EINTR { continue }
+            }
+            throw SystemdError(.call, errno: -r, unit: unit, detail: what)
         }
         return true
     }

@@ -26,6 +26,9 @@ public struct SystemdError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .connect:
             return "cannot connect to \(detail)\(cause.isEmpty ? "" : ": \(cause)") (is this a node booted with systemd, and am I root?)"
+        case .call where [ECONNRESET, ENOTCONN, EPIPE].contains(errno):
+            return "\(detail)\(unit.map { " of \($0)" } ?? "") failed: \(cause): the D-Bus connection was lost "
+                + "(dbus-daemon or systemd restarted?), so whether it finished is unknown; check `systemctl status \(unit ?? "UNIT")`"
         case .call:
             return "\(detail)\(unit.map { " of \($0)" } ?? "") failed: \(cause)"
         case .timeout:

@@ -34,7 +34,9 @@ public struct SystemdUnitRestarter: UnitRestarter {
                 guard let path = SDBus.readString(reply, type: "o") else { throw SystemdError(.call, unit: unit, detail: "RestartUnit returned no job") }
                 return path
             }
-            let finished = try bus.process(until: deadline) { watch.removed.contains { $0.job == job } }
+            let finished = try bus.process(until: deadline, what: "waiting for the restart job \(job)", unit: unit) {
+                watch.removed.contains { $0.job == job }
+            }
             guard finished, let removed = watch.removed.first(where: { $0.job == job }) else {
                 throw SystemdError(.timeout, unit: unit, detail: "restart job \(job)")
             }

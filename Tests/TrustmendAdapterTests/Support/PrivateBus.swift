@@ -51,6 +51,12 @@ final class PrivateBus: @unchecked Sendable {
         throw Shell.Failure(status: -1, output: "the systemd stand-in did not come up on \(address)")
     }
 
+    /// Kills the bus daemon (the stand-in loses its bus and exits).
+    func stopDaemon() {
+        kill(daemon.processIdentifier, SIGKILL)
+        daemon.waitUntilExit()
+    }
+
     deinit {
         kill(standIn.processIdentifier, SIGKILL)
         kill(daemon.processIdentifier, SIGKILL)
