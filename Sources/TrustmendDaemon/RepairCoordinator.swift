@@ -38,6 +38,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// Shutdown waiting for the batch in progress.
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var stopping = false
+    /// The last save of the state failed (logged once).
+    private var stateUnsaved = false
     /// The CRI runtime the kubelet's failures are charged to, found again at every batch.
     private var runtime = EngineFacts.containerdUnit
 
@@ -465,12 +467,21 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         if force || now - lastCheckpoint >= .seconds(1) { save() }
     }
 
+    /// Saves the state. A failure is logged once, not at every record, until a save works again: the
+    /// daemon keeps deciding and repairing (it only forgets its place if it restarts meanwhile).
     private func save() {
         do {
             try wiring.state.save(persisted)
             lastCheckpoint = now
+            if stateUnsaved {
+                stateUnsaved = false
+                logger.notice("the state is saved again")
+            }
         } catch {
-            log(.sourceProblem, "cannot save the state", level: .error, ["error": .string("\(error)")])
+            guard !stateUnsaved else { return }
+            stateUnsaved = true
+            log(.sourceProblem, "cannot save the state; repairs go on, but a restart of trustmend would read old entries again (logged once until a save works)",
+                level: .error, ["error": .string("\(error)")])
         }
     }
 

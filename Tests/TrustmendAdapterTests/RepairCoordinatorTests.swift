@@ -19,7 +19,8 @@ struct RepairCoordinatorTests {
     let logs = CapturingLogHandler.Store()
 
     func coordinator(
-        bus: PrivateBus? = nil, tool: String? = nil, routeFacts: RouteFacts? = nil, _ edit: (inout Configuration) throws -> Void
+        bus: PrivateBus? = nil, tool: String? = nil, routeFacts: RouteFacts? = nil, statePath: String? = nil,
+        _ edit: (inout Configuration) throws -> Void
     ) throws -> RepairCoordinator<ManualClock> {
         var config = Configuration()
         config.mode = .enforce
@@ -46,7 +47,7 @@ struct RepairCoordinatorTests {
                     store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolOverride: tool, toolTimeout: config.updateToolTimeout),
                     ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
             },
-            systemd: SystemdUnitRestarter(address: (bus ?? self.bus).address), state: JSONStateStore(path: root.file("/var/lib/trustmend/state.json")),
+            systemd: SystemdUnitRestarter(address: (bus ?? self.bus).address), state: JSONStateStore(path: statePath ?? root.file("/var/lib/trustmend/state.json")),
             dockerLiveRestore: { FileManager.default.fileExists(atPath: root.file("/etc/docker/daemon.json")) }, engineProxy: { _, _ in nil },
             routeFacts: facts, makeRegistryStore: registryStore)
         let store = logs
@@ -257,6 +258,36 @@ struct RepairCoordinatorTests {
         clock.advance(by: .seconds(5))
         await c.settle()
         #expect(try bus.calls("RestartUnit").count == 2, "a failure after the restart: the engine still fails")
+    }
+
+    /// The state directory cannot be written (here its path runs through a file): repairs go on, the
+    /// failure is logged once, not at every record, and once a save works again that is said too.
+    @Test func anUnwritableStateIsLoggedOnceAndRepairsGoOn() async throws {
+        let a = try TestServer.tls(pki: pki)
+        let b = try TestServer.tls(pki: try TestPKI())
+        try FileManager.default.createDirectory(atPath: root.file("/state-here"), withIntermediateDirectories: true)
+        let c = try coordinator(statePath: root.file("/state-here/state.json")) {
+            $0.allow = [AllowRule(host: try HostPattern("localhost"))]
+        }
+        // Gone while the daemon runs (a file where the directory was: ENOTDIR even for root).
+        try FileManager.default.removeItem(atPath: root.file("/state-here"))
+        try root.write("/state-here", "not a directory", mode: 0o644)
+        for port in [a.port, b.port, a.port, b.port] { await c.handle(Self.failure(port)) }
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(anchors().count == 2, "both repaired")
+        #expect(try bus.calls("RestartUnit").count == 1)
+        #expect(logs.with(event: "source-problem").count == 1, "logged once")
+        #expect(logs.with(event: "source-problem").first?["error"]?.description.contains("Not a directory") == true)
+
+        try FileManager.default.removeItem(atPath: root.file("/state-here"))
+        try FileManager.default.createDirectory(atPath: root.file("/state-here"), withIntermediateDirectories: true)
+        await c.handle(Self.failure(9, unit: "containerd.service"))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(FileManager.default.fileExists(atPath: root.file("/state-here/state.json")))
+        #expect(logs.events.withLock { $0.contains { $0.message == "the state is saved again" } })
+        #expect(logs.with(event: "source-problem").count == 1)
     }
 
     @Test func shutdownFinishesTheBatchInProgress() async throws {
