@@ -14,6 +14,15 @@ final class SDJournal {
         case system
         case directory(String)
         case files([String])
+
+        /// What an error names.
+        var name: String {
+            switch self {
+            case .system: "the system journal"
+            case .directory(let path): path
+            case .files(let paths): paths.joined(separator: ", ")
+            }
+        }
     }
 
     init(_ target: Target) throws(JournalError) {
@@ -33,7 +42,7 @@ final class SDJournal {
             }
             for p in cStrings { free(p) }
         }
-        guard r >= 0, let j else { throw JournalError(.open, errno: -r, detail: "\(target)") }
+        guard r >= 0, let j else { throw JournalError(.open, errno: -r, detail: target.name) }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else {
             sd_journal_close(j)
@@ -103,6 +112,17 @@ final class SDJournal {
         guard length >= prefix else { return nil }
         let bytes = UnsafeRawBufferPointer(start: data + prefix, count: length - prefix)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The field's value as raw bytes (without `NAME=`), valid only inside `body`; not called when the
+    /// entry lacks the field. No copy: what a bulk scan needs.
+    func withField(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var data: UnsafeRawPointer?
+        var length = 0
+        let r = name.withCString { sd_journal_get_data(handle, $0, &data, &length) }
+        let prefix = name.utf8.count + 1
+        guard r >= 0, let data, length >= prefix else { return }
+        body(UnsafeBufferPointer(start: (data + prefix).assumingMemoryBound(to: UInt8.self), count: length - prefix))
     }
 
     /// The current entry's realtime stamp (µs since the epoch).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import TrustmendCore
+import TrustmendSources
 import TrustmendStore
 
 struct Scan: ParsableCommand {
@@ -11,6 +12,11 @@ struct Scan: ParsableCommand {
     @Argument(help: ArgumentHelp("Log files to read.", valueName: "FILE"))
     var files: [String] = []
 
+    @Option(name: .customLong("journal-file"), help: ArgumentHelp(
+        "A journal file to read (repeatable), every entry's MESSAGE whoever wrote it; \"line\" is then the entry's number.",
+        valueName: "FILE"))
+    var journalFiles: [String] = []
+
     @Flag(name: .long, help: "Print JSON Lines: {\"line\", \"host\", \"port\", \"engine\", …} per detection.")
     var json = false
 
@@ -18,6 +24,23 @@ struct Scan: ParsableCommand {
         let scanner = LogScanner()
         var output = OutputBuffer()
         var failed = false
+        for path in journalFiles {
+            do {
+                try JournalFiles.forEachMessage(in: [path]) { message, number in
+                    if let detection = scanner.scan(bytes: message, number: number) {
+                        output.append(json ? Self.jsonLine(detection, file: path) : Self.plainLine(detection, file: path))
+                    }
+                }
+            } catch {
+                StandardError.write("trustmend: \(error)")
+                failed = true
+            }
+        }
+        if !journalFiles.isEmpty && files.isEmpty {
+            output.flush()
+            if failed { throw ExitCode(1) }
+            return
+        }
         let sources = files.isEmpty ? ["-"] : files
         for name in sources {
             let fd = name == "-" ? 0 : open(name, O_RDONLY | O_CLOEXEC)

@@ -50,6 +50,28 @@ import Testing
         #expect(object?["engine"] as? String == "kubelet")
     }
 
+    @Test(.enabled(if: JournalWriter.available, "needs systemd-journal-remote"))
+    func scanReadsJournalFiles() throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        let failure = #"PullImage "reg.example:5000/a:1" failed: failed to do request: Head "https://reg.example:5000/v2/a/manifests/1": x509: certificate signed by unknown authority"#
+        try journal.append([
+            .init(message: "noise"),
+            .init(message: failure),
+            .init(message: failure.replacingOccurrences(of: "reg.example", with: "other.example"), unit: "user@1000.service", uid: "1000"),
+        ])
+        let r = try Self.run(["scan", "--journal-file", journal.file])
+        #expect(r.status == 0)
+        #expect(r.stdout == """
+            \(journal.file):2: reg.example:5000 (containerd) image "reg.example:5000/a:1"
+            \(journal.file):3: other.example:5000 (containerd) image "other.example:5000/a:1"
+
+            """, "every entry, whoever wrote it, numbered: \(r.stdout)")
+        let missing = try Self.run(["scan", "--journal-file", journal.directory + "/missing.journal"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot open the journal (\(journal.directory)/missing.journal): No such file or directory"))
+    }
+
     @Test(arguments: ["../etc/passwd", "host;reboot", "h:99999", ""])
     func hostileHostsAreUsageErrors(host: String) throws {
         let r = try Self.run(["fix", host, "--root", "/nonexistent", "--dry-run"])
