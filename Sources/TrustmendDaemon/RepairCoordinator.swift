@@ -179,8 +179,6 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         reports = []
         batchesRun += 1
 
-        for item in reported { await report(item.endpoint, reason: item.reason, unit: item.unit) }
-
         var groups: [RouteTarget: [(approval: Approval, request: RepairRequest, chain: PeerChain, why: String)]] = [:]
         var owed = Set(persisted.restartsOwed)
         if !approvals.isEmpty { runtime = await criRuntime() }
@@ -279,7 +277,17 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         persisted.restartsOwed = owed.sorted()
         save()
         await restartOwed()
+
+        // Reports last, so that a flood of hosts outside the policy never holds up a repair; only the
+        // first few are fetched (for the anchor's fingerprint in the command to run), the rest name the
+        // dry run: each fetch may wait out a connect timeout (the load test found repairs stalled).
+        for (i, item) in reported.enumerated() {
+            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: i < Self.reportFetchesPerBatch)
+        }
     }
+
+    /// How many reports of one batch fetch the chain they report.
+    static var reportFetchesPerBatch: Int { 8 }
 
     private func finish(_ approval: Approval, _ outcome: Policy.Outcome) {
         policy.finished(approval.endpoint, outcome, now: now)
@@ -362,14 +370,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
 
     // MARK: Reports
 
-    private func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?) async {
+    private func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?, fetch: Bool) async {
         var meta: Logger.Metadata = ["host": .string(endpoint.host), "port": .stringConvertible(endpoint.port), "why": .string(reason.description)]
         guard case .notAllowed = reason else {
             log(.refused, "not repaired", level: .warning, meta)
             return
         }
         let options = await fetchOptions(endpoint, unit: unit)
-        if let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
+        if fetch, let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
             case .success(let anchors) = AnchorSelector(choice: configuration.anchor, profile: wiring.profile).select(from: chain, now: wallNow)
         {
             describe(anchors, for: endpoint, into: &meta)
