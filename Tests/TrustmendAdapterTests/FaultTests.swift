@@ -98,3 +98,87 @@ import TrustmendTLS
         #expect(try await iterator.next()?.message == "and one more")
     }
 }
+
+/// `fix` against hostile peers, through the whole repair on a sandbox root: each ends in its own error
+/// within the fetch's limits, and nothing is written (no anchor, bundle and ledger as they were).
+@Suite struct HostilePeerRepairTests {
+    let pki = try! TestPKI()
+    let root = try! SandboxRoot()
+
+    func repair(_ server: TestServer) async -> (outcome: RepairOutcome?, error: RepairError?) {
+        let repairer = Repairer(
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
+            store: SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolTimeout: .seconds(20)),
+            ledger: JSONLedgerStore(root: root.path), profile: .profile(for: .debian))
+        do {
+            let request = RepairRequest(
+                endpoint: try Endpoint(host: "127.0.0.1", port: server.port),
+                fetchOptions: FetchOptions(connectTimeout: .seconds(2), handshakeTimeout: .seconds(2)))
+            return (try await repairer.repair(request), nil)
+        } catch let error as RepairError {
+            return (nil, error)
+        } catch {
+            Issue.record("not a RepairError: \(error)")
+            return (nil, nil)
+        }
+    }
+
+    func nothingWritten(_ bundleBefore: String?) throws {
+        #expect(root.list("/usr/local/share/ca-certificates").isEmpty)
+        #expect(root.read("/etc/ssl/certs/ca-certificates.crt") == bundleBefore)
+        #expect(try JSONLedgerStore(root: root.path).load().entries.isEmpty)
+    }
+
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        ("silent", "did not answer in time"), ("drip", "did not answer in time"), ("garbage", "handshake"), ("alert", "handshake"), ("reset", "handshake"),
+        ("hundred", "100"), ("huge", "more certificate data than allowed"),
+    ])
+    func misbehavingServers(behaviour: String, says: String) async throws {
+        let before = root.read("/etc/ssl/certs/ca-certificates.crt")
+        let (outcome, error) = await repair(try TestServer.hostile(behaviour, pki: pki))
+        #expect(outcome == nil)
+        #expect(error?.code == .fetch, "\(behaviour): \(String(describing: error))")
+        #expect(error?.description.lowercased().contains(says) == true, "\(behaviour): \(String(describing: error))")
+        try nothingWritten(before)
+    }
+
+    /// No certificate at all: an anonymous cipher suite, which trustmend never offers.
+    @Test(.timeLimit(.minutes(1))) func aServerWithoutACertificate() async throws {
+        let before = root.read("/etc/ssl/certs/ca-certificates.crt")
+        let port = freePort()
+        let server = try TestServer(
+            arguments: ["s_server", "-quiet", "-accept", "127.0.0.1:\(port)", "-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0", "-www"],
+            executable: "/usr/bin/openssl", port: port, host: "127.0.0.1")
+        let (_, error) = await repair(server)
+        #expect(error?.code == .fetch, "\(String(describing: error))")
+        try nothingWritten(before)
+    }
+
+    /// An ordinary server certificate alone (not self-signed, its CA not sent), and a chain whose CA expired.
+    @Test func certificatesTrustmendRefuses() async throws {
+        let before = root.read("/etc/ssl/certs/ca-certificates.crt")
+        let (_, lone) = await repair(try TestServer.tls(pki: pki, chain: nil))
+        #expect(lone?.code == .refused)
+        #expect(lone?.description.contains("never trusts an ordinary server certificate") == true, "\(String(describing: lone))")
+
+        let expired = try TestPKI(expiredRoot: true)
+        try (try expired.pem("int.pem") + expired.pem("root.pem")).write(toFile: expired.path("int-root.pem"), atomically: true, encoding: .utf8)
+        let (_, old) = await repair(try TestServer.tls(pki: expired, chain: "int-root.pem"))
+        #expect(old?.code == .refused)
+        #expect(old?.description.contains("expired") == true, "\(String(describing: old))")
+        try nothingWritten(before)
+    }
+
+    /// A chain sent out of order (leaf, root, issuing CA) still yields its root, and the repair verifies.
+    @Test func aScrambledChainIsRepairedWithItsRoot() async throws {
+        try (try pki.pem("root.pem") + pki.pem("int.pem")).write(toFile: pki.path("root-int.pem"), atomically: true, encoding: .utf8)
+        let (outcome, error) = await repair(try TestServer.tls(pki: pki, chain: "root-int.pem"))
+        #expect(error == nil, "\(String(describing: error))")
+        guard case .installed(let plan, _) = outcome else {
+            Issue.record("expected an install, got \(String(describing: outcome))")
+            return
+        }
+        #expect(plan.anchors.map(\.sha256) == [try pki.sha256("root.pem")])
+    }
+}
+
