@@ -6,6 +6,9 @@
   latency    journal entry appended -> decision logged by `trustmend run`, p50/p99
   idle       the daemon's RSS and wake-ups (context switches of all its threads) per idle minute
   flood      the daemon's CPU time for 100,000 ordinary engine lines, then one failure
+  journal    trustmend scan --journal-file against journalctl --file … -o cat | grep -F, the same journal file
+  size       the binary and the packages
+At the end, one table of the ratios measured side by side in this run.
 """
 import os
 import random
@@ -19,7 +22,8 @@ import threading
 import time
 
 TM = sys.argv[1]
-WHAT = sys.argv[2:] or ["scan", "fetch", "latency", "idle", "flood"]
+WHAT = sys.argv[2:] or ["scan", "journal", "fetch", "latency", "idle", "flood", "size"]
+SUMMARY = []  # (what, trustmend, reference, ratio)
 WORK = tempfile.mkdtemp(prefix="trustmend-bench.")
 JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
 
@@ -80,6 +84,7 @@ def bench_scan():
     t_grep, gout = best(["grep", "-c", "-F", "unknown authority", path])
     figure("trustmend scan --json", f"{t_tm * 1000:.0f} ms  ({size / 2**20 / t_tm:.0f} MiB/s, {found:,} detections)")
     figure("grep -c -F 'unknown authority'", f"{t_grep * 1000:.0f} ms  ({size / 2**20 / t_grep:.0f} MiB/s, {int(gout):,} lines, webhooks included)")
+    SUMMARY.append((f"scan, {lines // 10**6} M lines", f"{t_tm * 1000:.0f} ms", f"grep -F {t_grep * 1000:.0f} ms", f"{t_tm / t_grep:.1f}× grep (target ≤ 3×)"))
     os.unlink(path)
 
 
@@ -115,9 +120,13 @@ def bench_fetch():
                 subprocess.run(cmd, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
                 times.append(time.perf_counter() - t)
             times.sort()
-            return f"p50 {statistics.median(times) * 1000:.1f} ms, p90 {times[44] * 1000:.1f} ms"
-        figure("trustmend fetch", run([TM, "fetch", f"127.0.0.1:{port}"]))
-        figure("openssl s_client -showcerts", run(["openssl", "s_client", "-showcerts", "-connect", f"127.0.0.1:{port}"], stdin=b""))
+            return f"p50 {statistics.median(times) * 1000:.1f} ms, p90 {times[44] * 1000:.1f} ms", statistics.median(times)
+        ours, p_ours = run([TM, "fetch", f"127.0.0.1:{port}"])
+        theirs, p_theirs = run(["openssl", "s_client", "-showcerts", "-connect", f"127.0.0.1:{port}"], stdin=b"")
+        figure("trustmend fetch", ours)
+        figure("openssl s_client -showcerts", theirs)
+        SUMMARY.append(("fetch, loopback, process start included", f"p50 {p_ours * 1000:.1f} ms", f"s_client {p_theirs * 1000:.1f} ms",
+                        f"{p_ours / p_theirs:.2f}× s_client (target ≤ 0.5×)"))
     finally:
         server.kill()
 
@@ -193,6 +202,7 @@ def bench_latency():
         early = sum(1 for s in samples if s[1] < 0)
         q = lambda xs, p: xs[min(len(xs) - 1, int(len(xs) * p))] * 1000
         figure("append started -> decision logged", f"p50 {q(total, .5):.1f} ms, p99 {q(total, .99):.1f} ms")
+        SUMMARY.append(("journal append -> decision (writer start included)", f"p50 {q(total, .5):.1f} ms", "", f"p99 {q(total, .99):.1f} ms"))
         figure("  (includes starting systemd-journal-remote;", f"{early} of {len(samples)} decided before the writer exited)")
     finally:
         d.stop()
@@ -254,6 +264,7 @@ def bench_idle():
         c1 = threads_ctxt(d.proc.pid)
         figure("RSS after start", f"{rss_kib(d.proc.pid) / 1024:.1f} MiB")
         figure("wake-ups per idle minute (all threads)", f"{c1 - c0}")
+        SUMMARY.append(("idle daemon", f"RSS {rss_kib(d.proc.pid) / 1024:.1f} MiB", "target ≤ 15 MB", f"{c1 - c0} wake-ups/min"))
         figure("threads", f"{len(os.listdir(f'/proc/{d.proc.pid}/task'))}")
         # A burst, then idle again: memory after work.
         d.append([("containerd.service", failure("localhost", 30000 + i)) for i in range(2000)])
@@ -264,6 +275,64 @@ def bench_idle():
         d.stop()
 
 
+def bench_journal():
+    print("journal: trustmend scan --journal-file vs journalctl --file … -o cat | grep -F, one journal file")
+    path = os.path.join(WORK, "bench.journal")
+    entries = 500_000
+    rng = random.Random(11)
+    writer = subprocess.Popen([JOURNAL_REMOTE, f"--output={path}", "-"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = int(time.time() * 1e6) - entries
+    for start in range(0, entries, 10_000):
+        chunk = []
+        for i in range(start, start + 10_000):
+            message = failure(f"reg{i % 97}.corp.example", 5000) if i % 1000 == 999 else NOISE[rng.randrange(len(NOISE))]
+            chunk.append(f"__REALTIME_TIMESTAMP={base + i}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                         f"_SYSTEMD_UNIT=containerd.service\n_UID=0\nMESSAGE={message}\n")
+        writer.stdin.write(("\n".join(chunk) + "\n\n").encode())
+    writer.stdin.close()
+    writer.wait()
+    figure("journal file", f"{entries:,} entries, {os.path.getsize(path) / 2**20:.0f} MiB")
+
+    def best(cmd, shell=False, runs=3):
+        times, out = [], b""
+        for _ in range(runs):
+            t = time.perf_counter()
+            out = subprocess.run(cmd, shell=shell, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+            times.append(time.perf_counter() - t)
+        return min(times), out
+
+    t_tm, out = best([TM, "scan", "--journal-file", path])
+    t_jc, jout = best(f"journalctl --file {path} -o cat | grep -c -F 'unknown authority'", shell=True)
+    found = out.count(b"\n")
+    figure("trustmend scan --journal-file", f"{t_tm * 1000:.0f} ms ({found:,} detections)")
+    figure("journalctl -o cat | grep -c -F", f"{t_jc * 1000:.0f} ms ({int(jout or 0):,} lines, webhooks included)")
+    SUMMARY.append((f"scan a journal file, {entries // 1000} k entries", f"{t_tm * 1000:.0f} ms", f"journalctl|grep {t_jc * 1000:.0f} ms",
+                    f"{t_tm / t_jc:.2f}× the pipeline (target < 1×)"))
+    os.unlink(path)
+
+
+def bench_size():
+    print("size: the release binary and the packages (packaging/out, when built)")
+    size = os.path.getsize(TM)
+    figure("trustmend (release, as built)", f"{size / 2**20:.1f} MiB")
+    stripped = os.path.join(WORK, "trustmend.stripped")
+    subprocess.run(["strip", "-o", stripped, TM], check=True)
+    figure("trustmend, stripped", f"{os.path.getsize(stripped) / 2**20:.1f} MiB")
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging", "out")
+    packages = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    for name in packages:
+        figure(name, f"{os.path.getsize(os.path.join(out, name)) / 2**20:.1f} MiB")
+    SUMMARY.append(("binary, stripped", f"{os.path.getsize(stripped) / 2**20:.1f} MiB", "", ", ".join(
+        f"{n.split('.')[-1]} {os.path.getsize(os.path.join(out, n)) / 2**20:.1f} MiB" for n in packages) or "no packages built"))
+
+
 for what in WHAT:
-    {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle, "flood": bench_flood}[what]()
+    {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle, "flood": bench_flood,
+     "journal": bench_journal, "size": bench_size}[what]()
+if SUMMARY:
+    print("\nsummary (measured side by side in this run)")
+    print(f"  {'what':<52} {'trustmend':<14} {'reference':<24} ratio")
+    for row in SUMMARY:
+        print(f"  {row[0]:<52} {row[1]:<14} {row[2]:<24} {row[3]}")
 subprocess.run(["rm", "-rf", WORK])
