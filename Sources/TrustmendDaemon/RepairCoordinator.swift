@@ -110,7 +110,20 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     /// Re-queues what a crash left: pending repairs and owed restarts. Call once, before the sources start.
+    /// First the ledger's unfinished installs are rolled back (their files taken out, the bundle rebuilt),
+    /// so that the repairs re-queued here install and record them again; without that, a crash after the
+    /// update tool left anchors on disk and "pending" in the ledger for good (the crash test found it).
     public func resume() async {
+        do {
+            for entry in try await wiring.makeRepairer(configuration).recover() {
+                log(.rolledBack, "an install a crash left unfinished was rolled back; its repair runs again", level: .notice, [
+                    "host": .string(entry.host), "port": .stringConvertible(entry.port), "sha256": .string(entry.sha256),
+                    "file": .string(entry.files.joined(separator: ",")),
+                ])
+            }
+        } catch {
+            log(.sourceProblem, "cannot roll back the installs a crash left unfinished", level: .error, ["error": .string("\(error)")])
+        }
         let pending = persisted.pending
         persisted.pending = []
         for item in pending {

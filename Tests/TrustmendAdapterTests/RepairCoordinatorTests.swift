@@ -335,6 +335,33 @@ struct RepairCoordinatorTests {
         #expect(try JSONStateStore(path: root.file("/var/lib/trustmend/state.json")).load().pending.isEmpty)
     }
 
+    /// Killed after the update tool ran and before the ledger said "installed" (the crash test found it):
+    /// the anchor is on disk and in the bundle, the ledger entry pending. The next start rolls it back and
+    /// the resumed repair installs and records it again.
+    @Test func anInstallACrashLeftUnfinishedIsRolledBackAndRedone() async throws {
+        let a = try TestServer.tls(pki: pki)
+        do {
+            let c = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+            await c.handle(Self.failure(a.port, position: "c9"))
+        }
+        let sha = try pki.sha256("int.pem")
+        let file = "/usr/local/share/ca-certificates/trustmend-\(sha.prefix(16)).crt"
+        try root.write(file, try pki.pem("int.pem"), mode: 0o644)
+        _ = try await SystemAnchorStore(root: root.path, profile: .profile(for: .debian)).refresh()
+        let pending = LedgerEntry(
+            host: "localhost", port: UInt16(a.port), sha256: sha, subject: "CN=Trustmend Test Issuing CA", issuer: "CN=Trustmend Test Root CA",
+            notAfter: Date().addingTimeInterval(86400), files: [file], route: "system", installedAt: Date(), reason: "test", state: .pending)
+        try JSONLedgerStore(root: root.path).save(Ledger(entries: [pending]))
+
+        let restarted = try coordinator { $0.allow = [AllowRule(host: try HostPattern("localhost"))] }
+        await restarted.resume()
+        #expect(logs.with(event: "rolled-back").count == 1)
+        let entries = try JSONLedgerStore(root: root.path).load().entries
+        #expect(entries.count == 1 && entries.first?.state == .installed, "\(entries)")
+        #expect(anchors() == [String(file.split(separator: "/").last!)])
+        #expect(try bus.calls("RestartUnit").count == 1)
+    }
+
     // MARK: Routes
 
     static let containerdReads = RouteFacts(
