@@ -389,8 +389,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             log(.refused, "not repaired", level: .warning, meta)
             return
         }
-        let options = await fetchOptions(endpoint, unit: unit)
-        if fetch, let chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: options),
+        var chain: PeerChain?
+        if fetch { chain = try? await wiring.fetcher.fetchChain(from: endpoint, options: await fetchOptions(endpoint, unit: unit)) }
+        if let chain,
             case .success(let anchors) = AnchorSelector(choice: configuration.anchor, profile: wiring.profile).select(from: chain, now: wallNow)
         {
             describe(anchors, for: endpoint, into: &meta)
