@@ -64,13 +64,13 @@ struct CrashConsistencyTests {
         let delay = Int(random.next() % 1500)
         try await Task.sleep(for: .milliseconds(delay))
         kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await eventually("the first daemon is gone") { !first.process.isRunning }  // not waitUntilExit: it blocks a pool thread
 
         let second = try Daemon(root: root, config: config, journal: journal, bus: bus)
         // Done: every registry installed, containerd restarted, nothing owed, and it stays so for 2 s (more
         // than the debounce and the minimum restart interval: entries read late are decided by then).
         var doneSince: ContinuousClock.Instant?
-        try await eventually("every registry repaired after the restart, \(context)", within: .seconds(30)) {
+        try await eventually("every registry repaired after the restart, \(context)", within: .seconds(90)) {
             let ledger = self.ledger(root)
             let restarted = try bus.calls("RestartUnit").count >= 1
             let done = ledger.count == 3 && ledger.allSatisfy { $0["state"] as? String == "installed" } && restarted

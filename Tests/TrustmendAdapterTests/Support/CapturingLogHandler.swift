@@ -26,8 +26,10 @@ struct CapturingLogHandler: LogHandler {
     }
 }
 
-/// Waits (in real time, bounded) until `condition` holds; for work that completes asynchronously.
-func eventually(_ what: String, within limit: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+/// Waits (in real time, bounded) until `condition` holds; for work that completes asynchronously. The
+/// bound only turns a hang into a failure: it is generous because the suites run in parallel on a
+/// two-thread pool, and tests that start processes and wait for them can starve each other for a while.
+func eventually(_ what: String, within limit: Duration = .seconds(90), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if try await condition() { return }
