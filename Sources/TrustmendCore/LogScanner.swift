@@ -43,19 +43,20 @@ public struct LogScanner: Sendable {
         guard let x509 = line.byteRange(of: Self.x509Text) else { return nil }
         let before = line[..<x509.lowerBound]
         let after = line[x509.upperBound...]
+        // The cheap rejections first: most lines with the x509 text that are not pull failures (webhooks,
+        // API-server clients) fail here, before the engine and the reference are looked for.
+        let pulling = LogLine.hasPullContext(line)
+        let url = LogLine.lastURL(in: before)
+        if let url { guard url.isRegistryTraffic(pulling: pulling) else { return nil } } else if !pulling { return nil }
         if LogLine.isExcluded(line) { return nil }
 
         let fixable = !(after.byteRange(of: Array("insecure algorithm".utf8)) != nil)
         let engine = LogLine.engine(line)
         let reference = LogLine.reference(line)
-        let pulling = LogLine.hasPullContext(line)
-
-        guard let url = LogLine.lastURL(in: before) else {
+        guard let url else {
             // A real pull failure can name no endpoint (a wrapped or cut line): report it without one.
-            guard pulling else { return nil }
             return Detection(line: number, endpoint: nil, engine: engine, reference: reference, fixable: fixable)
         }
-        guard url.isRegistryTraffic(pulling: pulling) else { return nil }
         let endpoint = try? Endpoint(host: url.host, port: url.port)
         return Detection(
             line: number, endpoint: endpoint, engine: engine, reference: reference, path: url.path, fixable: fixable,
