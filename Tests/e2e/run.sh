@@ -160,14 +160,29 @@ engine_logged() { # engine_logged UNIT AFTER HOST: the engine's own journal has 
   pass "journalctl -u $1 has it"
 }
 fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f'; }
-# in_certs_d SINCE T0 WHAT ENGINE HOST SHA NAME: trustmend logged an install on the registry route for
-# HOST, and the one file it wrote in ENGINE's certs.d/HOST:5000 is NAME (sha256 SHA).
-in_certs_d() {
-  wait_event "$1" "$id_installed" installed TRUSTMEND_HOST="$5" TRUSTMEND_ROUTE=registry
-  timed "registry route: failed $3 -> anchor in certs.d" "$(span "$2" "$event_at")"
-  local files; files=$(node sh -c "ls /etc/$4/certs.d/$5:5000/trustmend-*.crt")
-  [[ $(node cat "$files" | fingerprint) == "$6" ]] || die "$files is not $7"
-  pass "$files is $7 (sha256 ${6:0:16}…)"
+# repaired_via_certs_d LABEL cri|docker ENGINE HOST SHA NAME IMAGE: pulling IMAGE fails, trustmend logs an
+# install on the registry route for HOST, the one file it wrote in ENGINE's certs.d/HOST:5000 is NAME
+# (sha256 SHA), and the pull then works. Timings are recorded under LABEL.
+repaired_via_certs_d() {
+  local label=$1 how=$2 engine=$3 host=$4 sha=$5 name=$6 image=$7 m tf files out
+  local desc=("CRI PullImage" "CRI pull" cri_pull)
+  [[ $how == docker ]] && desc=("docker pull" "docker pull" docker_pull)
+  m=$(mark) tf=$(now_us)
+  expect_fail "${desc[0]} $image" "${desc[2]}" "$image"
+  wait_event "$m" "$id_installed" installed TRUSTMEND_HOST="$host" TRUSTMEND_ROUTE=registry
+  timed "$label: failed ${desc[1]} -> anchor in certs.d" "$(span "$tf" "$event_at")"
+  files=$(node sh -c "ls /etc/$engine/certs.d/$host:5000/trustmend-*.crt")
+  [[ $(node cat "$files" | fingerprint) == "$sha" ]] || die "$files is not $name"
+  pass "$files is $name (sha256 ${sha:0:16}…)"
+  out=$("${desc[2]}" "$image") || die "${desc[0]} $image still fails"
+  timed "$label: failed ${desc[1]} -> ${desc[1]} works" "$(since "$tf")"
+  pass "${desc[0]} $image works${out:+ → $out}"
+}
+# engine_pids: containerd's and dockerd's MainPIDs; engines_kept PIDS: they are still those.
+engine_pids() { echo "$(node systemctl show -p MainPID --value containerd) $(node systemctl show -p MainPID --value docker)"; }
+engines_kept() {
+  [[ $(engine_pids) == "$1" ]] || die "an engine was restarted (MainPIDs $1 → $(engine_pids))"
+  pass "containerd and dockerd were not restarted (MainPIDs $1)"
 }
 
 # trustmend into the node: the package when there is one (its postinst enables and starts the unit),
@@ -537,30 +552,17 @@ debounce: 1s
 YAML
 node systemctl restart trustmend
 wait_event "$m" "$id_started" started
-containerd_pid=$(node systemctl show -p MainPID --value containerd)
-docker_pid=$(node systemctl show -p MainPID --value docker)
-note "containerd MainPID $containerd_pid, dockerd MainPID $docker_pid"
+pids=$(engine_pids)
+note "containerd and dockerd MainPIDs: $pids"
 
 say "5. scoped.e2e.test: a CRI pull fails; trustmend writes containerd's certs.d, no restart"
 m=$(mark)
-tf=$(now_us)
-expect_fail "CRI PullImage $scoped_image" cri_pull "$scoped_image"
-in_certs_d "$m" "$tf" "CRI pull" containerd scoped.e2e.test "$scoped_sha" "Scoped Corp Issuing CA"
-ref=$(cri_pull "$scoped_image") || die "CRI PullImage $scoped_image still fails"
-timed "registry route: failed CRI pull -> CRI pull works" "$(since "$tf")"
-pass "CRI PullImage $scoped_image → $ref"
+repaired_via_certs_d "registry route" cri containerd scoped.e2e.test "$scoped_sha" "Scoped Corp Issuing CA" "$scoped_image"
 
 say "5. self.e2e.test: a lone self-signed CA:FALSE certificate; docker pull repaired through docker's certs.d"
-tf=$(now_us)
-expect_fail "docker pull $self_image" docker_pull "$self_image"
-in_certs_d "$m" "$tf" "docker pull" docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
-docker_pull "$self_image" > /dev/null || die "docker pull $self_image still fails"
-timed "registry route: failed docker pull -> docker pull works" "$(since "$tf")"
-pass "docker pull $self_image works"
+repaired_via_certs_d "registry route" docker docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$self_image"
 
-[[ $(node systemctl show -p MainPID --value containerd) == "$containerd_pid" ]] || die "containerd was restarted"
-[[ $(node systemctl show -p MainPID --value docker) == "$docker_pid" ]] || die "dockerd was restarted"
-pass "containerd (MainPID $containerd_pid) and dockerd (MainPID $docker_pid) were not restarted"
+engines_kept "$pids"
 [[ -z $(events "$m" "$id_requested") ]] || die "trustmend asked for a restart"
 [[ -z $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-* 2>/dev/null') ]] || die "an anchor was added to the system anchor directory"
 node grep -q "$(sed -n 2p "$pki/scoped-issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the scoped CA is in the system bundle"
@@ -663,26 +665,12 @@ node sed -i 's/^route: system/route: auto/' /etc/trustmend/config.yaml
 m=$(mark)
 node systemctl restart trustmend                             # a new process: the refusal's back-off is gone
 wait_event "$m" "$id_started" started
-containerd_pid=$(node systemctl show -p MainPID --value containerd)
-docker_pid=$(node systemctl show -p MainPID --value docker)
-m=$(mark)
-tf=$(now_us)
-expect_fail "CRI PullImage $euler_self" cri_pull "$euler_self"
-in_certs_d "$m" "$tf" "CRI pull (EulerOS)" containerd self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
-ref=$(cri_pull "$euler_self") || die "CRI PullImage $euler_self still fails"
-timed "EulerOS, registry route: failed CRI pull -> CRI pull works" "$(since "$tf")"
-pass "CRI PullImage $euler_self → $ref"
-m=$(mark)
-tf=$(now_us)
-expect_fail "docker pull $euler_self" docker_pull "$euler_self"
-in_certs_d "$m" "$tf" "docker pull (EulerOS)" docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)"
-docker_pull "$euler_self" > /dev/null || die "docker pull $euler_self still fails"
-timed "EulerOS, registry route: failed docker pull -> docker pull works" "$(since "$tf")"
-pass "docker pull $euler_self works"
-[[ $(node systemctl show -p MainPID --value containerd) == "$containerd_pid" ]] || die "containerd was restarted"
-[[ $(node systemctl show -p MainPID --value docker) == "$docker_pid" ]] || die "dockerd was restarted"
+pids=$(engine_pids)
+repaired_via_certs_d "EulerOS, registry route" cri containerd self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$euler_self"
+repaired_via_certs_d "EulerOS, registry route" docker docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$euler_self"
+engines_kept "$pids"
 in_bundle self.pem && die "the CA:FALSE certificate is in the system bundle"
-pass "MainPIDs unchanged ($containerd_pid, $docker_pid); the system bundle does not hold it"
+pass "the system bundle does not hold it"
 
 say "6. Removal on the EulerOS node: purge takes both routes' files; update-ca-trust drops the CA from the bundle"
 purge_trustmend
