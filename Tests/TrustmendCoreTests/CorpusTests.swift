@@ -92,6 +92,25 @@ import Testing
     }
 }
 
+@Suite struct PullContextTests {
+    /// The one-pass search finds a pull word exactly where one search per word does: every corpus line,
+    /// each pull word alone, at the start, the end and cut short, and random text over their letters.
+    @Test func theOnePassSearchAgreesWithTheDefinition() {
+        var lines = CorpusTests.cases.map { Array($0.line.utf8) }
+        for word in LogLine.pullWords {
+            lines += [word, word + Array(" tail".utf8), Array("head ".utf8) + word, Array(word.dropLast()), []]
+        }
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("pulPULfaiedtorsvmnIgEcy 2".utf8)
+        for _ in 0..<5000 {
+            lines.append((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+        }
+        for line in lines {
+            #expect(LogLine.hasPullContext(line) == LogLine.hasPullContextNaive(line), "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+}
+
 @Suite struct ByteSearchTests {
     @Test(arguments: [
         ("unknown authority", "unknown authority", 0),
