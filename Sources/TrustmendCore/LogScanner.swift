@@ -163,16 +163,13 @@ enum LogLine {
 
     /// `pullWords` sorted by first byte, and for each byte value the range of words starting with it.
     static let pullWordsByFirstByte: [[UInt8]] = pullWords.sorted { $0[0] < $1[0] }
-    static let pullWordIndex: [Range<Int>] = (0..<256).map { byte in
-        let first = pullWordsByFirstByte.firstIndex { Int($0[0]) == byte } ?? 0
-        let last = pullWordsByFirstByte.lastIndex { Int($0[0]) == byte }.map { $0 + 1 } ?? 0
-        return first..<last
-    }
-
-    /// The plain definition, kept for the test that checks the fast one against it.
-    static func hasPullContextNaive(_ line: [UInt8]) -> Bool {
-        pullWords.contains { line.byteRange(of: $0) != nil }
-    }
+    static let pullWordIndex: [Range<Int>] = {
+        precondition(pullWords.allSatisfy { $0.count >= 2 }, "hasPullContext compares a word's second byte first")
+        return (0..<256).map { byte in
+            let words = pullWordsByFirstByte.indices.filter { Int(pullWordsByFirstByte[$0][0]) == byte }
+            return (words.first ?? 0)..<((words.last ?? -1) + 1)
+        }
+    }()
 
     /// The last `http(s)://` URL that starts before the x509 text.
     static func lastURL(in before: ArraySlice<UInt8>) -> LoggedURL? {

@@ -300,7 +300,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     /// How many reports of one batch fetch the chain they report.
-    static var reportFetchesPerBatch: Int { 8 }
+    static var reportFetchesPerBatch: Int { 8 }  // computed: a generic type has no static stored properties
 
     private func finish(_ approval: Approval, _ outcome: Policy.Outcome) {
         policy.finished(approval.endpoint, outcome, now: now)
