@@ -104,14 +104,9 @@ final class SDJournal {
 
     /// The field's value (without `NAME=`), nil when the entry lacks it.
     func field(_ name: String) -> String? {
-        var data: UnsafeRawPointer?
-        var length = 0
-        let r = name.withCString { sd_journal_get_data(handle, $0, &data, &length) }
-        guard r >= 0, let data else { return nil }
-        let prefix = name.utf8.count + 1
-        guard length >= prefix else { return nil }
-        let bytes = UnsafeRawBufferPointer(start: data + prefix, count: length - prefix)
-        return String(decoding: bytes, as: UTF8.self)
+        var value: String?
+        withField(name) { value = String(decoding: $0, as: UTF8.self) }
+        return value
     }
 
     /// The field's value as raw bytes (without `NAME=`), valid only inside `body`; not called when the

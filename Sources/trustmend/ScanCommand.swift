@@ -36,12 +36,8 @@ struct Scan: ParsableCommand {
                 failed = true
             }
         }
-        if !journalFiles.isEmpty && files.isEmpty {
-            output.flush()
-            if failed { throw ExitCode(1) }
-            return
-        }
-        let sources = files.isEmpty ? ["-"] : files
+        // Standard input only when nothing at all is named.
+        let sources = files.isEmpty && journalFiles.isEmpty ? ["-"] : files
         for name in sources {
             let fd = name == "-" ? 0 : open(name, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
