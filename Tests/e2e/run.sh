@@ -219,6 +219,19 @@ purge_trustmend() {
   node rm -rf /var/lib/trustmend
 }
 
+# configure: the configuration on stdin becomes /etc/trustmend/config.yaml, then trustmend restarts with
+# it. restart_trustmend: the restart alone. Both wait for "started"; $restarted_at marks the restart.
+configure() {
+  node mkdir -p /etc/trustmend
+  node tee /etc/trustmend/config.yaml > /dev/null
+  restart_trustmend
+}
+restart_trustmend() {
+  restarted_at=$(mark)
+  node systemctl restart trustmend
+  wait_event "$restarted_at" "$id_started" started
+}
+
 say "Overlay over this machine's root (tmpfs upper): $root"
 mount -t tmpfs -o mode=0755,size=4G trustmend-e2e "$base"
 mkdir -p "$base/upper" "$base/work" "$root"
@@ -399,8 +412,7 @@ timed "install trustmend" "$(since "$tb")"
 pass "trustmend.service is active (out of the box it only reports)"
 
 say "3. Configure: the system route, allow registry.e2e.test (and forged.e2e.test, see step 4), enforce"
-node mkdir -p /etc/trustmend
-node tee /etc/trustmend/config.yaml > /dev/null <<'EOF'
+configure <<'EOF'
 mode: enforce
 route: system                 # the CCE procedure: anchor directory, update tool, engine restart
 allow:
@@ -411,9 +423,7 @@ restart:
   docker: when-live-restore
   min_interval: 1s
 EOF
-m=$(mark)
-node systemctl restart trustmend
-wait_event "$m" "$id_started" started
+m=$restarted_at
 exited=$(node journalctl --no-pager -q -o cat --since="$m" -u trustmend | grep -m1 'Main process exited' || true)
 [[ -z $exited ]] || die "trustmend did not stop cleanly on SIGTERM (the restart): '${exited#*: }'"
 noise=$(node journalctl --no-pager -q -o cat --since="$m" _SYSTEMD_UNIT=trustmend.service | grep -c 'Failed to set thread priority' || true)
@@ -541,8 +551,7 @@ echo "{ $daemon_json }" | node tee /etc/docker/daemon.json > /dev/null   # no li
 node systemctl restart containerd docker                     # the operator's one-time change
 pass "containerd: config_path = \"/etc/containerd/certs.d\"; docker: live-restore off again"
 install_trustmend
-m=$(mark)
-node tee /etc/trustmend/config.yaml > /dev/null <<'YAML'
+configure <<'YAML'
 mode: enforce
 route: auto
 allow:
@@ -550,8 +559,6 @@ allow:
   - host: self.e2e.test
 debounce: 1s
 YAML
-node systemctl restart trustmend
-wait_event "$m" "$id_started" started
 pids=$(engine_pids)
 note "containerd and dockerd MainPIDs: $pids"
 
@@ -617,7 +624,7 @@ pass "the hand-placed anchor taken away again"
 
 say "6. trustmend, route: system: the CA chain is repaired through p11-kit, the CA:FALSE certificate refused"
 install_trustmend
-node tee /etc/trustmend/config.yaml > /dev/null <<'YAML'
+configure <<'YAML'
 mode: enforce
 route: system
 allow:
@@ -627,9 +634,6 @@ debounce: 1s
 restart:
   min_interval: 1s
 YAML
-m=$(mark)
-node systemctl restart trustmend
-wait_event "$m" "$id_started" started
 doctor=$(node trustmend doctor 2>&1 || true)
 grep -q '^\[ OK \] distro: rhel family' <<<"$doctor" || die "doctor does not name the rhel family: $doctor"
 grep -q '^\[ OK \] update tool: /usr/bin/update-ca-trust extract' <<<"$doctor" || die "doctor does not name update-ca-trust: $doctor"
@@ -662,9 +666,7 @@ pass "nothing written for self.e2e.test"
 
 say "6. route: auto: the same CA:FALSE certificate repaired through certs.d, for containerd and dockerd, no restart"
 node sed -i 's/^route: system/route: auto/' /etc/trustmend/config.yaml
-m=$(mark)
-node systemctl restart trustmend                             # a new process: the refusal's back-off is gone
-wait_event "$m" "$id_started" started
+restart_trustmend                                            # a new process: the refusal's back-off is gone
 pids=$(engine_pids)
 repaired_via_certs_d "EulerOS, registry route" cri containerd self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$euler_self"
 repaired_via_certs_d "EulerOS, registry route" docker docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$euler_self"
