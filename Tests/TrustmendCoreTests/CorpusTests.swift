@@ -101,13 +101,30 @@ import Testing
             lines += [word, word + Array(" tail".utf8), Array("head ".utf8) + word, Array(word.dropLast()), []]
         }
         var random = SystemRandomNumberGenerator()
-        let alphabet = Array("pulPULfaiedtorsvmnIgEcy 2".utf8)
+        let alphabet = Array(Set(LogLine.pullWords.joined()))
         for _ in 0..<5000 {
             lines.append((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
         }
         for line in lines {
             let definition = LogLine.pullWords.contains { line.byteRange(of: $0) != nil }
-            #expect(LogLine.hasPullContext(line) == definition, "\(String(decoding: line, as: UTF8.self))")
+            #expect(line.withUnsafeBufferPointer { LogLine.hasPullContext($0) } == definition, "\(String(decoding: line, as: UTF8.self))")
+        }
+    }
+
+    /// The eight-bytes-at-a-time test says a line needs normalising exactly when a byte below 0x20 or a
+    /// backslash is in it, wherever it is (UTF-8 bytes above 0x7f included).
+    @Test func theWordAtATimeTestAgreesWithTheDefinition() {
+        var random = SystemRandomNumberGenerator()
+        let ordinary = Array(" azAZ09\"/:".utf8) + [0x7f, 0x80, 0xc3, 0xa9, 0xff]
+        for length in 0...40 {
+            for _ in 0..<200 {
+                var line = (0..<length).map { _ in ordinary.randomElement(using: &random)! }
+                if length > 0, Bool.random(using: &random) {
+                    line[Int.random(in: 0..<length, using: &random)] = [0, 0x09, 0x1b, 0x1f, UInt8(ascii: "\\")].randomElement(using: &random)!
+                }
+                let definition = line.contains { $0 < 0x20 || $0 == UInt8(ascii: "\\") }
+                #expect(line.withUnsafeBufferPointer { LogLine.needsNormalizing($0) } == definition, "\(line)")
+            }
         }
     }
 }
@@ -127,5 +144,39 @@ import Testing
         // In a slice, indices are the array's.
         let slice = (Array("--".utf8) + bytes)[2...]
         #expect(slice.byteRange(of: Array(needle.utf8))?.lowerBound == at.map { $0 + 2 })
+    }
+
+    /// The block-at-a-time searches agree with the plain definitions at every length around their block
+    /// sizes and wherever the match is: the needle search (sixteen lanes), the newline count (byte lanes
+    /// summed every 255 blocks, so a buffer of newlines only is counted too) and the line start (eight
+    /// bytes backwards).
+    @Test func blockSearchesAgreeWithTheDefinitions() {
+        var random = SystemRandomNumberGenerator()
+        let needle = Array("unknown authority".utf8)
+        var buffers: [[UInt8]] = [[UInt8](repeating: 10, count: 16 * 255 * 2 + 7), [UInt8](repeating: UInt8(ascii: "u"), count: 100)]
+        for length in 0...80 {
+            for _ in 0..<30 {
+                var bytes = (0..<length).map { _ in Array("uy \n".utf8).randomElement(using: &random)! }
+                if length >= needle.count, Bool.random(using: &random) {
+                    let at = Int.random(in: 0...(length - needle.count), using: &random)
+                    bytes.replaceSubrange(at..<(at + needle.count), with: needle)
+                }
+                buffers.append(bytes)
+            }
+        }
+        for bytes in buffers {
+            bytes.withUnsafeBufferPointer { buffer in
+                let base = buffer.baseAddress ?? UnsafePointer([0])
+                for from in Set([0, 1, bytes.count / 2]) where from <= bytes.count {
+                    let expected = (from..<max(from, bytes.count - needle.count + 1)).first { bytes[$0...].starts(with: needle) }
+                    #expect(LogScanner.find(needle, in: base, from: from, count: bytes.count) == expected, "\(bytes) from \(from)")
+                }
+                #expect(LogScanner.countNewlines(base, bytes.count) == bytes.filter { $0 == 10 }.count, "\(bytes)")
+                for position in Set([0, bytes.count / 3, bytes.count]) {
+                    let expected = bytes[..<position].lastIndex(of: 10).map { $0 + 1 } ?? 0
+                    #expect(LogScanner.lineStart(base, before: position) == expected, "\(bytes) at \(position)")
+                }
+            }
+        }
     }
 }
