@@ -43,6 +43,9 @@ public struct Approval: Sendable, Hashable {
     public var reportOnly: Bool
     /// When the failure was logged, when the source knows.
     public var loggedAt: Date? = nil
+    /// Set past the hourly cap for an endpoint repaired before: the repair may find the chain already
+    /// trusted (and a restart owed), but an install is refused for this reason.
+    public var installVeto: SkipReason? = nil
 }
 
 public enum PolicyDecision: Sendable, Hashable {
@@ -65,6 +68,9 @@ public struct Policy: Sendable {
     private var quietUntil: [Endpoint: Duration] = [:]
     private var installTimes: [Duration] = []
     private var queued: Set<Endpoint> = []
+    /// Endpoints repaired (or found trusted) since the start: past the cap, their failures are still
+    /// checked, since one that needs no install must not be refused "for the cap".
+    private var repaired: Set<Endpoint> = []
 
     public init(configuration: Configuration, maxTracked: Int = 10_000) {
         self.configuration = configuration
@@ -84,18 +90,21 @@ public struct Policy: Sendable {
         guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
 
         let reportOnly = configuration.mode == .report
+        var installVeto: SkipReason?
         if !reportOnly {
             // Approvals still in flight count too: a burst in one batch cannot overrun the cap.
             installTimes.removeAll { $0 <= now - .seconds(3600) }
             if installTimes.count + queued.count >= configuration.maxInstallsPerHour {
-                return coolDown(endpoint, .hourlyCapReached(configuration.maxInstallsPerHour), now: now)
+                let cap = SkipReason.hourlyCapReached(configuration.maxInstallsPerHour)
+                guard repaired.contains(endpoint) else { return coolDown(endpoint, cap, now: now) }
+                installVeto = cap
             }
         }
         queued.insert(endpoint)
         let approval = Approval(
             endpoint: endpoint, detection: detection, rule: rule, choice: rule?.anchor ?? configuration.anchor,
             pins: rule?.sha256 ?? [], route: rule?.route ?? configuration.route, reason: String(record.message.prefix(2048)), reportOnly: reportOnly,
-            loggedAt: record.loggedAt)
+            loggedAt: record.loggedAt, installVeto: installVeto)
         return .act(approval)
     }
 
@@ -115,6 +124,10 @@ public struct Policy: Sendable {
     /// Ends an approval.
     public mutating func finished(_ endpoint: Endpoint, _ outcome: Outcome, now: Duration) {
         queued.remove(endpoint)
+        if outcome == .installed || outcome == .unchanged {
+            if repaired.count >= maxTracked { repaired.removeAll() }
+            repaired.insert(endpoint)
+        }
         switch outcome {
         case .installed: installTimes.append(now)
         case .unchanged: break

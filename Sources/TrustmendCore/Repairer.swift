@@ -9,10 +9,13 @@ public struct RepairRequest: Sendable {
     /// Recorded in the ledger: the triggering log line, or "manual".
     public var reason: String
     public var dryRun: Bool
+    /// Why no anchor may be installed now (the hourly cap): a chain already trusted or installed is
+    /// still found so, one that needs an install is refused with this reason.
+    public var installVeto: String?
 
     public init(
         endpoint: Endpoint, fetchOptions: FetchOptions = FetchOptions(), choice: AnchorChoice = .topCA,
-        pins: Set<String> = [], reason: String = "manual", dryRun: Bool = false
+        pins: Set<String> = [], reason: String = "manual", dryRun: Bool = false, installVeto: String? = nil
     ) {
         self.endpoint = endpoint
         self.fetchOptions = fetchOptions
@@ -20,7 +23,14 @@ public struct RepairRequest: Sendable {
         self.pins = pins
         self.reason = reason
         self.dryRun = dryRun
+        self.installVeto = installVeto
     }
+}
+
+/// An install the request did not allow (`RepairRequest.installVeto`).
+public struct InstallVetoed: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "the chain needs an anchor installed, and \(reason)" }
 }
 
 /// The install a repair would make.
@@ -172,6 +182,8 @@ public struct Repairer: Sendable {
                 results[i] = .success(.alreadyTrusted(chain))
             } else if request.dryRun {
                 results[i] = .success(.planned(plan))
+            } else if let veto = request.installVeto {
+                fail(i, .refused, InstallVetoed(reason: veto))
             } else {
                 plans[i] = plan
             }

@@ -219,7 +219,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                 }
                 let request = RepairRequest(
                     endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
-                    reason: approval.reason)
+                    reason: approval.reason, installVeto: approval.installVeto?.description)
                 groups[choice.target, default: []].append((approval, request, chain, choice.why))
             } catch {
                 meta["error"] = .string("\(error)")

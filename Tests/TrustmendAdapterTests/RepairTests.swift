@@ -127,6 +127,25 @@ import TrustmendTLS
         #expect(root.list("/usr/local/share/ca-certificates").isEmpty)
     }
 
+    /// An install vetoed (the hourly cap) still finds a trusted chain trusted; one that needs an install is
+    /// refused with the veto's reason, and nothing is written.
+    @Test func aVetoedInstallRefusesOnlyWhatNeedsAnInstall() async throws {
+        let server = try TestServer.tls(pki: pki)
+        var vetoed = try request(server)
+        vetoed.installVeto = "the cap of 2 installs per hour is reached"
+        let error = await #expect(throws: RepairError.self) { try await repairer().repair(vetoed) }
+        #expect(error?.code == .refused)
+        #expect(error.map { "\($0.cause)" } == "the chain needs an anchor installed, and the cap of 2 installs per hour is reached")
+        #expect(root.list("/usr/local/share/ca-certificates").isEmpty)
+        #expect(try JSONLedgerStore(root: root.path).load().entries.isEmpty)
+
+        try Shell.run("cat \(pki.path("root.pem")) >> \(bundle)")
+        guard case .alreadyTrusted = try await repairer().repair(vetoed) else {
+            Issue.record("a chain the bundle trusts needs no install, veto or not")
+            return
+        }
+    }
+
     @Test func removeTakesTheAnchorOutOfTheBundle() async throws {
         let server = try TestServer.tls(pki: pki)
         _ = try await repairer().repair(request(server))

@@ -79,6 +79,27 @@ import Testing
         }
     }
 
+    /// Past the cap, a registry repaired before is still let through, with installs vetoed: its new failure
+    /// may need only a restart, and must not be refused "for the cap". A new registry still waits.
+    @Test func pastTheCapARepairedEndpointIsCheckedButMayNotInstall() throws {
+        var policy = Policy(configuration: try Self.config())
+        for (i, host) in ["a", "b"].enumerated() {
+            guard case .act(let a) = policy.decide(try Self.detection("\(host).corp.example"), record: Self.containerd, now: .seconds(i)) else {
+                Issue.record("under the cap"); return
+            }
+            #expect(a.installVeto == nil)
+            policy.finished(a.endpoint, .installed, now: .seconds(i))
+        }
+        guard case .act(let again) = policy.decide(try Self.detection("a.corp.example"), record: Self.containerd, now: .seconds(10)) else {
+            Issue.record("a repaired registry failing again is checked past the cap"); return
+        }
+        #expect(again.installVeto == .hourlyCapReached(2))
+        policy.finished(again.endpoint, .unchanged, now: .seconds(10))
+        guard case .skip(.hourlyCapReached(2), true) = policy.decide(try Self.detection("c.corp.example"), record: Self.containerd, now: .seconds(11)) else {
+            Issue.record("a registry never repaired waits for the cap"); return
+        }
+    }
+
     @Test func aQueuedEndpointIsNotQueuedTwiceAndAFailureBacksOff() throws {
         var policy = Policy(configuration: try Self.config())
         let d = try Self.detection("a.corp.example")
