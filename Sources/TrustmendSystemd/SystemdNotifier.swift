@@ -34,22 +34,15 @@ public enum SystemdInfo {
         guard let maps = fopen("/proc/self/maps", "r") else { return "libsystemd (unknown version)" }
         defer { fclose(maps) }
         var line = [CChar](repeating: 0, count: 4096)
+        // strstr, not String.contains: this runs at every start (the --version text is built with the
+        // command tree), and the generic search cost a millisecond of it.
         while fgets(&line, Int32(line.count), maps) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            guard let slash = text.firstIndex(of: "/"), text.contains("libsystemd.so") else { continue }
-            let path = text[slash...].trimmingCharacters(in: "\n")
-            guard let real = realpath(path, nil) else { return path }
+            guard strstr(line, "libsystemd.so") != nil, let slash = strchr(line, Int32(UInt8(ascii: "/"))) else { continue }
+            if let newline = strchr(slash, Int32(UInt8(ascii: "\n"))) { newline.pointee = 0 }
+            guard let real = realpath(slash, nil) else { return String(cString: slash) }
             defer { free(real) }
             return String(cString: real)
         }
         return "libsystemd (not loaded)"
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let last = s.last, set.contains(last) { s.removeLast() }
-        return String(s)
     }
 }

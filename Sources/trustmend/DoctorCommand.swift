@@ -6,6 +6,7 @@ import TrustmendSystemd
 
 struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check everything a repair depends on; say what is wrong and how to fix it.")
 
     @OptionGroup var node: NodeOptions

@@ -5,6 +5,7 @@ import TrustmendTLS
 
 struct Fetch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Print the certificate chain a server presents, as it sends it (no verification).",
         discussion: "Without --summary or --json the output is PEM, like `openssl s_client -showcerts`.")
 

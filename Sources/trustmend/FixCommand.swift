@@ -7,6 +7,7 @@ import TrustmendTLS
 
 struct Fix: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fix",
         abstract: "Repair one endpoint: fetch its chain, install the anchor, rebuild the bundle, verify, optionally restart.",
         discussion: """
             Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \

@@ -4,6 +4,7 @@ import TrustmendCore
 
 struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Show the anchors trustmend installed, from its ledger.")
 
     @OptionGroup var node: NodeOptions

@@ -5,6 +5,7 @@ import TrustmendTLS
 
 struct Remove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "remove",
         abstract: "Remove anchors trustmend installed (either route), rebuild the bundle, update the ledger.",
         discussion: """
             Files shared with another ledger entry stay until their last entry goes; certs.d directories trustmend \

@@ -11,6 +11,7 @@ import TrustmendTLS
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Follow the journal (and log files) and repair by policy: the daemon, run by trustmend.service.",
         discussion: "Out of the box it only reports. SIGHUP reloads the configuration; SIGTERM stops cleanly.")
 

@@ -6,6 +6,7 @@ import TrustmendStore
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "scan",
         abstract: "Report every image-pull unknown-authority failure in log text, with the endpoint that failed.",
         discussion: "Reads standard input when no file is named. Exit status 0 whether or not anything is found.")
 

@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash Tests/scripts/setup.sh
-echo "building a release trustmend…"
-swift build -c release --product trustmend 2>&1 | tail -1
-tm="$(swift build -c release --show-bin-path)/trustmend"
+echo "building trustmend as the packages ship it (packaging/release-flags.sh)…"
+source packaging/release-flags.sh
+swift build "${release_flags[@]}" --product trustmend 2>&1 | tail -1
+tm=$PWD/$release_bin
 echo "machine: $(nproc) CPUs, $(uname -r), $("$tm" --version | head -1)"
 exec /usr/bin/python3 Tests/scripts/bench.py "$tm" "$@"
