@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import TrustmendCore
 
 /// Reads, from the node, what decides whether each engine reads its `certs.d`: containerd's effective
@@ -76,12 +77,34 @@ public struct EngineRouteFacts: Sendable {
         return fallback
     }
 
+    /// `containerd --version`, run once per binary: the answer is kept while the file is the same
+    /// (device, inode, size, modification time), so a package upgrade is seen and a batch of repairs
+    /// does not start a process.
     func containerdVersion() async -> ContainerdVersion? {
         guard let binary = containerdBinaries.first(where: { Syscalls.isExecutable(onDisk($0)) }) else { return nil }
-        let tool = UpdateTool(executable: onDisk(binary), arguments: ["--version"], timeout: .seconds(10))
+        let path = onDisk(binary)
+        let identity = Syscalls.status(path).map(BinaryIdentity.init)
+        if let identity, let known = Self.versions.withLock({ $0[path] }), known.identity == identity { return known.version }
+        let tool = UpdateTool(executable: path, arguments: ["--version"], timeout: .seconds(10))
         guard let output = try? await tool.run() else { return nil }
-        return ContainerdVersion(versionOutput: output)
+        let version = ContainerdVersion(versionOutput: output)
+        if let identity { Self.versions.withLock { $0[path] = (identity, version) } }
+        return version
     }
+
+    struct BinaryIdentity: Equatable {
+        var device: UInt64, inode: UInt64, size: Int64, modified: Int, modifiedNanoseconds: Int
+
+        init(_ st: Glibc.stat) {
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            modified = Int(st.st_mtim.tv_sec)
+            modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+        }
+    }
+
+    static let versions = Mutex<[String: (identity: BinaryIdentity, version: ContainerdVersion?)]>([:])
 
     public struct Details: Sendable {
         public var configFile: String

@@ -32,6 +32,27 @@ import TrustmendCore
         #expect(facts.containerd.why.contains("/etc/containerd/config.toml"))
     }
 
+    /// `containerd --version` runs once per binary, and again when the binary is replaced (an upgrade).
+    @Test func theVersionIsAskedOncePerBinary() async throws {
+        try writeConfig()
+        func install(_ version: String) throws {
+            // A new file, as a package upgrade writes it (a new inode, whatever the clock's resolution).
+            try? FileManager.default.removeItem(atPath: root.file("/usr/bin/containerd"))
+            try root.write(
+                "/usr/bin/containerd", "#!/bin/sh\necho run >> \(root.file("/runs"))\necho 'containerd github.com/containerd/containerd \(version) abc'\n",
+                mode: 0o755)
+        }
+        func runs() -> Int { ((try? String(contentsOfFile: root.file("/runs"), encoding: .utf8)) ?? "").split(separator: "\n").count }
+        try install("v1.6.20")
+        let facts = EngineRouteFacts(root: root.path, containerdBinaries: ["/usr/bin/containerd"])
+        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 6))
+        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 6))
+        #expect(runs() == 1)
+        try install("v1.7.13-upgraded")  // another size too: a same-tick rewrite may reuse the inode and the time
+        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 7))
+        #expect(runs() == 2)
+    }
+
     @Test func theStartOfARealProcess() throws {
         let start = try #require(EngineRouteFacts.processStart(pid: UInt32(getpid())))
         let now = Date().timeIntervalSince1970
