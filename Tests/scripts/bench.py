@@ -21,11 +21,13 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from journal_lines import JOURNAL_REMOTE, append, entry, failure  # noqa: E402
+
 TM = sys.argv[1]
 WHAT = sys.argv[2:] or ["scan", "journal", "fetch", "latency", "idle", "flood", "size"]
 SUMMARY = []  # (what, trustmend, reference, ratio)
 WORK = tempfile.mkdtemp(prefix="trustmend-bench.")
-JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
 
 
 def figure(name, value):
@@ -38,12 +40,6 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def failure(host, port):
-    return (f'level=error msg="PullImage \\"{host}:{port}/app:1\\" failed" error="failed to pull and unpack image: '
-            f'failed to do request: Head \\"https://{host}:{port}/v2/app/manifests/1\\": tls: failed to verify '
-            f'certificate: x509: certificate signed by unknown authority"')
 
 
 NOISE = [
@@ -173,12 +169,7 @@ class Daemon:
                 self.cond.wait(left)
 
     def append(self, entries):
-        export = ""
-        for unit, message in entries:
-            export += (f"__REALTIME_TIMESTAMP={int(time.time() * 1e6)}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                       f"_SYSTEMD_UNIT={unit}\n_UID=0\nMESSAGE={message}\n\n")
-        subprocess.run([JOURNAL_REMOTE, f"--output={self.journal}/system.journal", "-"], input=export.encode(),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        append(f"{self.journal}/system.journal", [entry(message, unit) for unit, message in entries])
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -303,8 +294,7 @@ def bench_journal():
         chunk = []
         for i in range(start, start + 10_000):
             message = failure(f"reg{i % 97}.corp.example", 5000) if i % 1000 == 999 else NOISE[rng.randrange(len(NOISE))]
-            chunk.append(f"__REALTIME_TIMESTAMP={base + i}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                         f"_SYSTEMD_UNIT=containerd.service\n_UID=0\nMESSAGE={message}\n")
+            chunk.append(entry(message, stamp=base + i))
         writer.stdin.write(("\n".join(chunk) + "\n\n").encode())
     writer.stdin.close()
     writer.wait()

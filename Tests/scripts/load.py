@@ -25,6 +25,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from journal_lines import append, entry, failure  # noqa: E402
+
 TM = sys.argv[1]
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 60
 RATE = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000
@@ -36,7 +39,6 @@ MEMORY_MAX = 256     # MiB, the unit's MemoryMax=
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 WORK = tempfile.mkdtemp(prefix="trustmend-load.")
-JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote"
 failures = []
 
 
@@ -44,12 +46,6 @@ def check(ok, what):
     print(f"  {'ok  ' if ok else 'FAIL'} {what}")
     if not ok:
         failures.append(what)
-
-
-def failure(host, port):
-    return (f'level=error msg="PullImage \\"{host}:{port}/app:1\\" failed" error="failed to pull and unpack image: '
-            f'failed to do request: Head \\"https://{host}:{port}/v2/app/manifests/1\\": tls: failed to verify '
-            f'certificate: x509: certificate signed by unknown authority"')
 
 
 def run(*args, **kw):
@@ -175,10 +171,8 @@ for tick in range(SECONDS * 4):
         else:
             message = failure(f"h{n % HOSTS}.flood.example", 5000)
             n += 1
-        export.append(f"__REALTIME_TIMESTAMP={stamp}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                      f"_SYSTEMD_UNIT=containerd.service\n_UID=0\nMESSAGE={message}\n")
-    subprocess.run([JOURNAL_REMOTE, f"--output={journal}/system.journal", "-"], input="\n".join(export).encode() + b"\n",
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        export.append(entry(message, stamp=stamp))
+    append(f"{journal}/system.journal", export)
     written += per_batch
     lag = start + (tick + 1) * 0.25 - time.time()
     if lag > 0:
@@ -187,10 +181,7 @@ for tick in range(SECONDS * 4):
         behind = max(behind, -lag)
 elapsed = time.time() - start
 # The last line, a host of its own: once it is decided, every line before it has been read.
-subprocess.run([JOURNAL_REMOTE, f"--output={journal}/system.journal", "-"],
-               input=(f"__REALTIME_TIMESTAMP={int(time.time() * 1e6)}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                      f"_SYSTEMD_UNIT=containerd.service\n_UID=0\nMESSAGE={failure('last.flood.example', 5000)}\n\n").encode(),
-               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+append(f"{journal}/system.journal", [entry(failure("last.flood.example", 5000))])
 written += 1
 print(f"load: wrote {written:,} lines in {elapsed:.1f} s ({written / elapsed:,.0f}/s; the writer fell behind by at most {behind:.2f} s)")
 deadline = time.time() + 120
