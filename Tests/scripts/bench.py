@@ -253,6 +253,32 @@ def bench_flood():
         d.stop()
 
 
+def resident_sections(pid, binary, top=6):
+    """How much of each ELF section of `binary` is resident in `pid` (/proc/PID/pagemap, root only), largest first."""
+    binary = os.path.realpath(binary)
+    sections = []
+    for line in subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True).stdout.splitlines():
+        fields = line.replace("[ ", "[").split()
+        if len(fields) > 5 and fields[0].startswith("[") and fields[0] != "[Nr]" and int(fields[3], 16):
+            sections.append((fields[1], int(fields[4], 16), int(fields[5], 16)))
+    resident, total = {}, {}
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/pagemap", "rb") as pagemap:
+        for line in maps:
+            fields = line.split()
+            if len(fields) < 6 or os.path.realpath(fields[5]) != binary:
+                continue
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            for address in range(low, high, 4096):
+                pagemap.seek(address // 4096 * 8)
+                present = int.from_bytes(pagemap.read(8), "little") >> 63
+                offset = int(fields[2], 16) + address - low
+                name = next((n for n, start, size in sections if start <= offset < start + size), "(other)")
+                total[name] = total.get(name, 0) + 4096
+                resident[name] = resident.get(name, 0) + 4096 * present
+    ranked = sorted(resident.items(), key=lambda item: -item[1])[:top]
+    return ", ".join(f"{name} {size / 2**20:.1f} of {total[name] / 2**20:.1f} MiB" for name, size in ranked)
+
+
 def bench_idle():
     print("idle: the daemon following an idle journal, no watchdog (under systemd add 2 pings a minute at WatchdogSec=60s)")
     d = Daemon()
@@ -266,6 +292,8 @@ def bench_idle():
         memory = memory_kib(d.proc.pid)
         figure("RSS after start", f"{memory['VmRSS'] / 1024:.1f} MiB: anonymous {memory['RssAnon'] / 1024:.1f} MiB, "
                                   f"file-backed {memory['RssFile'] / 1024:.1f} MiB (binary and libraries, shared and clean)")
+        if os.geteuid() == 0:
+            figure("  the binary's resident sections", resident_sections(d.proc.pid, TM))
         figure("wake-ups per idle minute (all threads)", f"{total}")
         for tid, (name, n) in sorted(woke.items(), key=lambda item: -item[1][1]):
             figure(f"  thread {tid} '{name}'", f"{n}")
