@@ -159,6 +159,15 @@ struct RepairCoordinatorTests {
         #expect(anchors().count == 2)
         #expect(logs.with(event: "refused").map { $0["why"]?.description } == ["the cap of 2 installs per hour is reached"])
         #expect(try bus.calls("RestartUnit").count == 1)
+
+        // A registry repaired in that batch fails again: past the cap it is still checked and found
+        // installed, not refused "for the cap" (it was, before the veto).
+        let repaired = try #require(servers.first { s in logs.with(event: "installed").contains { $0["port"]?.description == "\(s.port)" } })
+        await c.handle(Self.failure(repaired.port))
+        clock.advance(by: .seconds(5))
+        await c.settle()
+        #expect(logs.with(event: "refused").count == 1)
+        #expect(anchors().count == 2)
     }
 
     @Test func anUnreachableHostFailsOnceAndIsBackedOff() async throws {
