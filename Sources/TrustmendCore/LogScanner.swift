@@ -115,8 +115,9 @@ enum LogLine {
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// Whether the line has a backslash or a control byte, the only things `normalize` changes; eight
-    /// bytes at a time (for each byte of `x`, `(x - 0x20…) & ~x & 0x80…` sets the high bit of a byte below
-    /// 0x20 at or before the first such byte, which is all a yes-or-no needs).
+    /// bytes at a time: `(x - 0x20…) & ~x & 0x80…` is non-zero exactly when a byte of `x` is below 0x20
+    /// (a borrow can mark a byte wrongly only above one that really is), and the same test on
+    /// `x ^ 0x5c…` against 0x01… finds a backslash.
     static func needsNormalizing(_ raw: Bytes) -> Bool {
         guard let base = raw.baseAddress else { return false }
         let bytes = UnsafeRawPointer(base)
