@@ -112,11 +112,13 @@ let package = Package(
 
         // Keeps the binary within glibc 2.34: see Sources/CGlibcFloor/floor.c.
         .target(name: "CGlibcFloor"),
+        // The daemon gives back its relocation tables after start: see Sources/CProcessImage/include/process_image.h.
+        .target(name: "CProcessImage"),
 
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "CGlibcFloor", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
+                "CGlibcFloor", "CProcessImage", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -136,6 +138,7 @@ let package = Package(
             name: "TrustmendAdapterTests",
             dependencies: [
                 "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources", "trustmend",
+                "CProcessImage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

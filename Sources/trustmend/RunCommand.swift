@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessImage
 import Logging
 import ServiceLifecycle
 import TrustmendConfig
@@ -51,6 +52,9 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The relocation tables were read once by the dynamic linker; a daemon need not keep them resident
+        // (process_image.h). A hint: on a kernel without MADV_PAGEOUT they simply stay.
+        _ = trustmend_release_relocation_tables()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let underSystemd = ProcessEnvironment.value("JOURNAL_STREAM") != nil
         LoggingSystem.bootstrap { label in
