@@ -18,9 +18,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "Building trustmend"
-swift build --product trustmend 2>&1 | tail -1
-tm="$(swift build --show-bin-path)/trustmend"
+if [ -n "${TRUSTMEND_BIN:-}" ]; then  # a given binary, e.g. packaging/profile-order.sh's profiled one
+  tm=$TRUSTMEND_BIN
+else
+  say "Building trustmend"
+  swift build --product trustmend 2>&1 | tail -1
+  tm="$(swift build --show-bin-path)/trustmend"
+fi
 
 say "Minting a root CA, an intermediate and a server certificate for localhost"
 cd "$work"
