@@ -1,5 +1,4 @@
 #pragma once
-#include <stddef.h>
 
 /// Asks the kernel to reclaim the pages of the executable's own relocation tables (DT_RELA, DT_JMPREL).
 /// The dynamic linker reads them once, before main, to fill in addresses (the binary is position
