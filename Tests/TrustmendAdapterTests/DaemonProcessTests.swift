@@ -10,10 +10,13 @@ struct DaemonProcessTests {
         let process = Process()
         let log: String
 
-        init(root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus, notifySocket: String? = nil) throws {
+        init(
+            root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus, notifySocket: String? = nil,
+            binary: String = CommandLineTests.binary
+        ) throws {
             log = root.file("/daemon-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+            process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = [
                 "run", "--root", root.path, "--distro", "debian", "--config", config, "--journal-dir", journal.directory,
                 "--bus", bus.address, "--log-level", "debug",
@@ -118,6 +121,35 @@ struct DaemonProcessTests {
         #expect(again.lines(event: "detected").isEmpty, "the first entry was not decided again")
         #expect(try bus.calls("RestartUnit").count == 1)
         #expect(try await again.stop() == 0)
+    }
+
+    /// The wiring of process_image.h (ProcessImageTests has the mechanism): once started, the daemon's own
+    /// relocation table is no longer resident. From a copy of the binary that no other process maps, as
+    /// PAGEOUT leaves pages that other processes map too (the suites run trustmend alongside).
+    @Test func theStartedDaemonHoldsNoPageOfItsRelocationTable() async throws {
+        let binary = root.file("/trustmend")
+        try FileManager.default.copyItem(atPath: CommandLineTests.binary, toPath: binary)
+        let daemon = try Daemon(root: root, config: try config(allow: "localhost"), journal: journal, bus: bus, binary: binary)
+        try await eventually("the daemon starts") { daemon.text.contains("trustmend started") }
+
+        // Where the table lies: its link-time address and size (readelf -d), plus the load base (the
+        // mapping of the file's first page).
+        let dynamic = try Shell.run("readelf -d '\(binary)'")
+        func value(_ tag: String) throws -> UInt {
+            let line = try #require(dynamic.split(separator: "\n").first { $0.contains("(\(tag))") })
+            let field = try #require(line.split(separator: " ").dropFirst(2).first)
+            return try #require(field.hasPrefix("0x") ? UInt(field.dropFirst(2), radix: 16) : UInt(field))
+        }
+        let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+        let first = try #require(maps.split(separator: "\n").first { $0.hasSuffix(binary) && $0.split(separator: " ")[2] == "00000000" })
+        let base = try #require(UInt(first.prefix { $0 != "-" }, radix: 16))
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (base + (try value("RELA")) + page - 1) / page * page
+        let end = (base + (try value("RELA")) + (try value("RELASZ"))) / page * page
+        try #require(end > start, "the debug binary's table spans whole pages")
+
+        #expect(try residentPages(pid: "\(daemon.process.processIdentifier)", start, end) == 0)
+        #expect(try await daemon.stop() == 0)
     }
 
     @Test func aBadConfigurationExits78AndNamesTheKey() throws {

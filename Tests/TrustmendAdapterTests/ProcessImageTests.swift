@@ -2,20 +2,21 @@ import CProcessImage
 import Foundation
 import Testing
 
+/// Pages of [start, end) resident in process `pid` ("self" for this one): bit 63 of each page's
+/// /proc/PID/pagemap entry (readable by the process itself and by root).
+func residentPages(pid: String = "self", _ start: UInt, _ end: UInt) throws -> Int {
+    let pagemap = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/pagemap"))
+    defer { try? pagemap.close() }
+    let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+    try pagemap.seek(toOffset: UInt64(start / page * 8))
+    let entries = try #require(try pagemap.read(upToCount: Int((end - start + page - 1) / page) * 8))
+    return stride(from: 0, to: entries.count, by: 8).filter { entries[$0 + 7] & 0x80 != 0 }.count
+}
+
 /// The daemon gives back its relocation tables after start (process_image.h). Checked on this test
 /// process, a position-independent executable too: the kernel's own page tables (/proc/self/pagemap) say
 /// what is resident, /proc/self/maps what the range is.
 @Suite struct ProcessImageTests {
-    /// Pages of [start, end) that are resident: bit 63 of each page's pagemap entry.
-    func residentPages(_ start: UInt, _ end: UInt) throws -> Int {
-        let pagemap = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/pagemap"))
-        defer { try? pagemap.close() }
-        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
-        try pagemap.seek(toOffset: UInt64(start / page * 8))
-        let entries = try #require(try pagemap.read(upToCount: Int((end - start + page - 1) / page) * 8))
-        return stride(from: 0, to: entries.count, by: 8).filter { entries[$0 + 7] & 0x80 != 0 }.count
-    }
-
     /// The /proc/self/maps line of the mapping holding `address`.
     func mapping(of address: UInt) throws -> [Substring] {
         let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
