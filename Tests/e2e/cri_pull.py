@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Pulls an image through containerd's CRI, as kubelet does: runtime.v1.ImageService/PullImage.
+"""Pulls an image through containerd's CRI, as kubelet does: runtime.v1.ImageService/PullImage, or
+runtime.v1alpha2's where v1 is not served (containerd 1.4/1.5; the request and reply are the same bytes).
 Usage: cri_pull.py IMAGE [SOCKET]. Prints the image reference; on failure prints the gRPC error and exits 1.
 
 `ctr images pull` resolves the registry in the client, so its TLS error never reaches containerd's journal;
@@ -32,10 +33,14 @@ def first_string(message: bytes) -> str:
 image = sys.argv[1]
 socket = sys.argv[2] if len(sys.argv) > 2 else "/run/containerd/containerd.sock"
 with grpc.insecure_channel("unix://" + socket) as channel:
-    pull = channel.unary_unary("/runtime.v1.ImageService/PullImage")  # bytes in, bytes out
-    try:
-        reply = pull(field(1, field(1, image.encode())), timeout=120)
-    except grpc.RpcError as e:
-        print(f"PullImage {image}: {e.code().name}: {e.details()}", file=sys.stderr)
-        sys.exit(1)
+    for api in ("runtime.v1", "runtime.v1alpha2"):
+        pull = channel.unary_unary(f"/{api}.ImageService/PullImage")  # bytes in, bytes out
+        try:
+            reply = pull(field(1, field(1, image.encode())), timeout=120)
+            break
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED and api == "runtime.v1":
+                continue  # containerd < 1.6: CRI v1alpha2 only
+            print(f"PullImage {image}: {e.code().name}: {e.details()}", file=sys.stderr)
+            sys.exit(1)
 print(first_string(reply))

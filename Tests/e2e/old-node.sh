@@ -1,0 +1,308 @@
+#!/usr/bin/env bash
+# trustmend end to end on an OLD node: Debian 11 (bullseye: glibc 2.31, OpenSSL 1.1.1, systemd 247,
+# containerd 1.4, docker.io 20.10, rpm 4.16), debootstrapped from Debian's mirror into a cache outside the
+# repo and booted with systemd-nspawn over an overlay (tmpfs upper: the cached root never changes).
+#
+#   a. a TLS registry whose CA the node lacks: a CRI pull (containerd 1.4 serves CRI v1alpha2 only) and a
+#      docker pull fail with "x509: certificate signed by unknown authority", in the engines' journal
+#   b. the .deb on Debian's trust store, route: auto, enforce: trustmend takes the SYSTEM route (containerd
+#      1.4 has no registry config_path) and says why; containerd restarted, the pull works; doctor runs
+#   c. the same under a drop-in that makes every system call added after Linux 4.19 fail with ENOSYS
+#   d. dpkg --purge: anchors gone, the bundle rebuilt without the CA, the state gone
+#   e. the node made EulerOS-like (os-release, /etc/pki, update-ca-trust running the node's p11-kit), the
+#      .rpm installed with rpm -i (its %post starts the unit), a repair through p11-kit on the system
+#      route (seccomp drop-in still on), rpm -e cleans the anchors
+#
+# Run as root on Debian 12: bash Tests/e2e/old-node.sh   (installs the host packages it needs; builds
+# packaging/out's .deb and .rpm when they are missing). Exits non-zero at the first failed check.
+#   TRUSTMEND_E2E_CACHE=DIR          the bullseye root (default /var/cache/trustmend-e2e/bullseye-<hash
+#                                    of the package list>); built there when missing, reused otherwise
+#   TRUSTMEND_E2E_MIRROR=URL         Debian's mirror (default http://deb.debian.org/debian)
+#   TRUSTMEND_E2E_PREPARE_ONLY=1     only make sure the cached root exists (for a CI cache step)
+#   TRUSTMEND_E2E_BUILD=0            never build packages: use what packaging/out has
+#   TRUSTMEND_E2E_KEEP=1             keep the node at the end (nsenter -t PID -a bash) until the file it
+#                                    names is removed
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=Tests/e2e/lib.sh
+source "$here/lib.sh"
+
+[[ $EUID == 0 ]] || { echo "old-node.sh: run as root (it debootstraps and boots a container)" >&2; exit 1; }
+
+# --- the cached root -----------------------------------------------------------------------------------
+mirror=${TRUSTMEND_E2E_MIRROR:-http://deb.debian.org/debian}
+# What the node runs. docker-registry and skopeo serve and push the test image inside the node (its
+# network is private); python3-grpcio speaks CRI; rpm installs the .rpm in step e.
+node_pkgs=(systemd systemd-sysv dbus containerd docker.io docker-registry skopeo p11-kit p11-kit-modules
+           ca-certificates openssl rpm python3 python3-grpcio iproute2 curl util-linux procps)
+# The recipe's version and everything that shapes the root name the cache directory: a change makes a new one.
+recipe=$(printf '%s\n' "recipe 1" "bullseye" "$mirror" "${node_pkgs[@]}" | cat - "$here/old-node/build-root.sh")
+cache=${TRUSTMEND_E2E_CACHE:-/var/cache/trustmend-e2e/bullseye-$(sha256sum <<<"$recipe" | cut -c1-12)}
+
+if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
+  say "Host packages: debootstrap, nspawn, openssl, python3"
+  host_pkgs=(debootstrap systemd-container util-linux openssl python3 rpm)
+  missing=()
+  for p in "${host_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    note "installing: ${missing[*]}"
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+  pass "all present"
+
+  say "The old node's root: $cache"
+  if [[ -d $cache ]]; then
+    pass "cached ($(du -sh --apparent-size "$cache" | cut -f1)), built $(date -u -r "$cache" +%FT%TZ)"
+  else
+    note "not cached: debootstrap bullseye from $mirror and install ${node_pkgs[*]}"
+    tb=$(now_us)
+    bash "$here/old-node/build-root.sh" "$cache" "$mirror" "${node_pkgs[@]}" | sed 's/^/    /'
+    [[ -d $cache ]] || die "build-root.sh made no $cache"
+    timed "debootstrap + apt-get install (cache miss)" "$(since "$tb")"
+    pass "built in $(since "$tb")s ($(du -sh --apparent-size "$cache" | cut -f1))"
+  fi
+  sed 's/^/    /' "$cache/etc/trustmend-e2e-versions"
+  [[ ${TRUSTMEND_E2E_PREPARE_ONLY:-} != 1 ]] || exit 0
+fi
+
+# --- everything below runs in a private mount namespace: the overlay and the node vanish with it -------
+if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
+  # The packages, built when missing (and TRUSTMEND_E2E_BUILD is not 0).
+  for kind in deb rpm; do
+    pattern=("$repo"/packaging/out/trustmend_*_amd64.deb); [[ $kind == rpm ]] && pattern=("$repo"/packaging/out/trustmend-*.x86_64.rpm)
+    if [[ ! -e ${pattern[0]} && ${TRUSTMEND_E2E_BUILD:-1} != 0 ]]; then
+      say "Building the .$kind from this checkout (packaging/build $kind)"
+      bash "$repo/Tests/scripts/setup.sh"
+      bash "$repo/packaging/build" "$kind" | sed 's/^/    /'
+    fi
+  done
+  TRUSTMEND_E2E_INSIDE=1 exec unshare -m --propagation private -- bash "$0" "$@"
+fi
+
+image=registry.e2e.test:5000/e2e/hello:1.0       # steps a, b, e
+image2=seccomp.e2e.test:5000/e2e/hello:1.0       # step c: a second registry, its own CA
+# Every x86_64 system call added after Linux 4.19 (5.1 … 6.10), as syscall_probe.py calls them.
+new_calls=(pidfd_send_signal io_uring_setup io_uring_enter io_uring_register open_tree move_mount fsopen
+  fsconfig fsmount fspick pidfd_open clone3 close_range openat2 pidfd_getfd faccessat2 process_madvise
+  epoll_pwait2 mount_setattr quotactl_fd landlock_create_ruleset landlock_add_rule landlock_restrict_self
+  memfd_secret process_mrelease futex_waitv set_mempolicy_home_node cachestat fchmodat2 map_shadow_stack
+  futex_wake futex_wait futex_requeue statmount listmount lsm_get_self_attr lsm_set_self_attr
+  lsm_list_modules mseal)
+
+base=$(mktemp -d /tmp/trustmend-old-node.XXXXXX)
+root=$base/root nspawn="" pid1="" console=$base.console.log
+cleanup() {
+  local rc=$?
+  keep_node "$base"
+  stop_node
+  umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
+  rmdir "$base" 2>/dev/null || true
+  ((rc != 0)) || rm -f "$console"
+  ((rc == 0)) || echo "old-node.sh: FAILED (exit $rc); the node's console log is $console" >&2
+  say "Timings"
+  printf '    %s\n' "${timings[@]}"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say "Overlay over the cached bullseye root (tmpfs upper): $root"
+mount -t tmpfs -o mode=0755,size=4G trustmend-old-node "$base"
+mkdir -p "$base/upper" "$base/work" "$root"
+mount -t overlay trustmend-old-node -o "lowerdir=$cache,upperdir=$base/upper,workdir=$base/work" "$root"
+pass "$(. "$root/etc/os-release" && echo "$PRETTY_NAME"): $(grep -E '^(libc6|systemd|containerd|docker.io|openssl|rpm|p11-kit) ' "$root/etc/trustmend-e2e-versions" | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
+
+# The packages, copied in now (packaging/build may rewrite them under us), and whether they carry the
+# private runtime (/usr/lib/trustmend/) that lets them run on bullseye's glibc 2.31.
+mkdir -p "$root/var/cache/e2e" "$root/usr/local/lib/e2e"
+copy_package() { # copy_package deb|rpm FILE…: the newest FILE, complete, into the node; prints its path there
+  local kind=$1 file try; shift
+  [[ -e $1 ]] || return 0
+  file=$(ls -t -- "$@" | head -1)
+  for try in 1 2 3 4 5 6; do
+    cp -- "$file" "$root/var/cache/e2e/"
+    if [[ $kind == deb ]]; then
+      dpkg-deb --fsys-tarfile "$root/var/cache/e2e/${file##*/}" 2>/dev/null | tar t > /dev/null 2>&1 && break
+    else
+      rpm -K --nosignature "$root/var/cache/e2e/${file##*/}" > /dev/null 2>&1 && break
+    fi
+    ((try < 6)) || die "$file is not a complete package"
+    sleep 5
+  done
+  echo "/var/cache/e2e/${file##*/}"
+}
+deb=$(copy_package deb "$repo"/packaging/out/trustmend_*_amd64.deb)
+rpm=$(copy_package rpm "$repo"/packaging/out/trustmend-*.x86_64.rpm)
+if [[ -n $deb ]]; then
+  note "${deb##*/}: Depends: $(dpkg-deb -f "$root$deb" Depends)"
+  note "  $(dpkg-deb -c "$root$deb" | grep -c ' \./usr/lib/trustmend/.' || true) files under /usr/lib/trustmend/"
+else
+  note "no packaging/out/trustmend_*_amd64.deb: step b will fail (bash packaging/build deb)"
+fi
+if [[ -n $rpm ]]; then
+  note "${rpm##*/}: $(rpm -qlp --nosignature "$root$rpm" 2>/dev/null | grep -c '^/usr/lib/trustmend/.' || true) files under /usr/lib/trustmend/"
+else
+  note "no packaging/out/trustmend-*.x86_64.rpm: step e will fail (bash packaging/build rpm)"
+fi
+# The unit the package ships (the repo's without a package), for the seccomp probe in step c.
+mkdir -p "$base/deb"
+unit_file=$repo/systemd/trustmend.service
+if [[ -n $deb ]]; then
+  dpkg-deb -x "$root$deb" "$base/deb"
+  unit_file=$(ls "$base"/deb/{lib,usr/lib}/systemd/system/trustmend.service 2>/dev/null | head -1 || true)
+  [[ -n $unit_file ]] || die "the .deb has no systemd/system/trustmend.service"
+fi
+cp "$unit_file" "$root/usr/local/lib/e2e/trustmend.service"
+cp "$here/cri_pull.py" "$here/make_oci.py" "$here/update-ca-trust" "$here/old-node/syscall_probe.py" "$root/usr/local/lib/e2e/"
+
+say "Minting two registries' CAs: E2E Corp (registry.e2e.test), Seccomp Corp (seccomp.e2e.test)"
+pki=$root/etc/e2e/pki; mkdir -p "$pki"
+(
+  cd "$pki"
+  ca root "/O=E2E Corp/CN=E2E Corp Root CA"
+  ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
+  leaf registry issuing registry.e2e.test
+  ca seccomp "/O=Seccomp Corp/CN=Seccomp Corp Root CA"
+  ca seccomp-issuing "/O=Seccomp Corp/CN=Seccomp Corp Issuing CA" seccomp
+  leaf seccomp-leaf seccomp-issuing seccomp.e2e.test
+  chmod 0644 ./*.key                                         # read by the registry's own user
+) 2>/dev/null
+anchor_sha=$(fingerprint < "$pki/issuing.pem") seccomp_sha=$(fingerprint < "$pki/seccomp-issuing.pem")
+note "each registry sends leaf + issuing CA; the anchors to expect: sha256 ${anchor_sha:0:16}… and ${seccomp_sha:0:16}…"
+
+say "Node configuration (written into the overlay before boot)"
+cat >> "$root/etc/hosts" <<'EOF'
+10.99.0.1 registry.e2e.test
+10.99.0.2 seccomp.e2e.test
+EOF
+mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
+# containerd 1.4: CRI on, no registry config_path (1.4 has none).
+cat > "$root/etc/containerd/config.toml" <<'EOF'
+version = 2
+disabled_plugins = []
+[plugins."io.containerd.grpc.v1.cri"]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+EOF
+# dockerd: no iptables/bridge in a private network namespace; vfs (overlay2 cannot stack on overlayfs).
+daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
+echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
+for r in registry:10.99.0.1:registry seccomp:10.99.0.2:seccomp-leaf; do
+  IFS=: read -r name addr cert <<<"$r"
+  cat > "$root/etc/e2e/registry-$name.yml" <<EOF
+version: 0.1
+log: {level: info, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http:
+  addr: $addr:5000
+  tls: {certificate: /etc/e2e/pki/$cert-chain.pem, key: /etc/e2e/pki/$cert.key}
+EOF
+done
+cat > "$root/etc/systemd/system/e2e-registry@.service" <<'EOF'
+[Unit]
+Description=e2e test registry %i (CNCF distribution)
+[Service]
+User=docker-registry
+ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
+EOF
+cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CAs
+cp "$pki/seccomp.pem" "$root/etc/e2e/skopeo-certs/seccomp.crt"
+/usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci" 1.0
+# The engines start when the scenario says so, not at boot.
+rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service
+note "/etc/hosts, containerd config.toml (no config_path), docker daemon.json, e2e-registry@.service, an OCI layout"
+mask_enabled "$root"
+
+say "Boot bullseye's systemd in the overlay (systemd-nspawn --boot --private-network)"
+boot_node "$root" "$console" -- "${mask_args[@]}"
+note "$(node systemctl --version | head -1); kernel $(uname -r) (the host's)"
+
+say "Start containerd, docker and the registries; push the image"
+tb=$(now_us)
+node ip addr add 10.99.0.1/32 dev lo
+node ip addr add 10.99.0.2/32 dev lo
+registries="e2e-registry@registry e2e-registry@seccomp"
+node systemctl start containerd docker $registries
+for u in containerd docker $registries; do
+  node systemctl is-active -q "$u" || { node systemctl status "$u" --no-pager -l || true; die "$u is not active"; }
+done
+for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/root.pem https://registry.e2e.test:5000/v2/ && break; sleep 0.1; done
+for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/seccomp.pem https://seccomp.e2e.test:5000/v2/ && break; sleep 0.1; done
+timed "start containerd, docker, 2 registries" "$(since "$tb")"
+pass "$(node containerd --version | cut -d' ' -f1,3), $(node docker version -f 'docker {{.Server.Version}}' 2>/dev/null), registry and seccomp.e2e.test:5000 are up"
+tb=$(now_us)
+for i in "$image" "$image2"; do
+  node skopeo copy -q --dest-cert-dir /etc/e2e/skopeo-certs oci:/etc/e2e/oci:1.0 "docker://$i"
+done
+timed "skopeo push x2" "$(since "$tb")"
+pass "pushed $image, $image2 (one layer, one file)"
+
+say "a. Without trustmend: both engines fail on the unknown authority"
+m=$(mark)
+tb=$(now_us); expect_fail "CRI PullImage (v1alpha2) $image" cri_pull "$image"; timed "CRI pull, failing" "$(since "$tb")"
+engine_logged containerd.service "$m" "$image"
+tb=$(now_us); expect_fail "docker pull $image" docker_pull "$image"; timed "docker pull, failing" "$(since "$tb")"
+engine_logged docker.service "$m" registry.e2e.test:5000
+node python3 - <<'PY' || die "containerd does not serve CRI v1alpha2 only"
+import grpc, sys
+with grpc.insecure_channel("unix:///run/containerd/containerd.sock") as ch:
+    for api, want in (("runtime.v1", grpc.StatusCode.UNIMPLEMENTED), ("runtime.v1alpha2", grpc.StatusCode.OK)):
+        try:
+            ch.unary_unary(f"/{api}.ImageService/ListImages")(b"", timeout=10); code = grpc.StatusCode.OK
+        except grpc.RpcError as e:
+            code = e.code()
+        print(f"    {api}.ImageService/ListImages: {code.name}")
+        if code != want: sys.exit(1)
+PY
+pass "containerd serves CRI runtime.v1alpha2 only (the pulls above went through it)"
+
+say "c. (prepared now) The kernel-4.19 drop-in: every system call added after Linux 4.19 fails with ENOSYS"
+# systemd 247 takes "~NAME:ERRNO" in SystemCallFilter=, but only in deny-list mode: trustmend.service
+# allow-lists (@system-service), and there a "~NAME:ENOSYS" only takes NAME out of the allow list, so it
+# fails with SystemCallErrorNumber= (EPERM) instead (measured below, first run of the probe with such a
+# drop-in). EPERM is not what an old kernel answers, and glibc >= 2.34 falls back from clone3 to clone on
+# ENOSYS only. So the drop-in takes the new calls out of the allow list and makes the unit's error ENOSYS:
+# every new call then fails as on 4.19; the price is that the calls the unit denies on purpose fail with
+# ENOSYS too (EPERM without the drop-in). Names libseccomp 2.5.1 does not know are skipped by systemd with
+# a warning (listed below); they are outside the allow list anyway, so they get ENOSYS as well.
+dropin_dir=/etc/systemd/system/trustmend.service.d
+dropin=$(printf '%s\n' "[Service]" "# Linux 4.19 (EulerOS 2.9's kernel): every x86_64 system call added after it fails with ENOSYS." \
+  "SystemCallFilter=~${new_calls[*]}" "SystemCallErrorNumber=ENOSYS")
+# The probe: the unit's [Service] sandbox (from the package), running syscall_probe.py instead.
+node sh -c 'sed -n "/^\[Service\]/,/^\[Install\]/p" /usr/local/lib/e2e/trustmend.service |
+  grep -Ev "^(\[Install\]|Type|NotifyAccess|ExecStart|ExecStartPre|ExecReload|Restart|RestartSec|RestartPreventExitStatus|WatchdogSec|TimeoutStopSec|StateDirectory|ConfigurationDirectory)[=A-Za-z]*" > /etc/systemd/system/e2e-probe.service
+  printf "Type=oneshot\nExecStart=/usr/bin/python3 /usr/local/lib/e2e/syscall_probe.py\nStandardOutput=file:/run/e2e-probe.out\n" >> /etc/systemd/system/e2e-probe.service'
+probe() { # probe [DROP-IN]: "name number errno" per call, from the probe unit with DROP-IN (text) or none
+  node rm -rf /run/e2e-probe.out /etc/systemd/system/e2e-probe.service.d
+  if [[ -n ${1:-} ]]; then
+    node mkdir -p /etc/systemd/system/e2e-probe.service.d
+    node tee /etc/systemd/system/e2e-probe.service.d/kernel-4.19.conf <<<"$1" > /dev/null
+  fi
+  node systemctl daemon-reload
+  node systemctl start e2e-probe || { node systemctl status e2e-probe --no-pager || true; die "the probe failed"; }
+  node cat /run/e2e-probe.out
+}
+tb=$(now_us)
+probe_plain=$(probe)
+probe_naive=$(probe "$(printf '[Service]\nSystemCallFilter=~%s\n' "$(printf '%s:ENOSYS ' "${new_calls[@]}")")")
+m=$(mark)
+probe_dropin=$(probe "$dropin")
+timed "seccomp probe x3" "$(since "$tb")"
+note "what each call returns in the unit's sandbox (the host's kernel $(uname -r) has them all):"
+paste <(echo "$probe_plain") <(echo "$probe_naive" | cut -d' ' -f3) <(echo "$probe_dropin" | cut -d' ' -f3) |
+  column -t -N call,nr,unit,"+ ~call:ENOSYS","+ the drop-in" | sed 's/^/      /'
+skipped=$(node journalctl --no-pager -q -o cat --since="$m" _PID=1 |
+  sed -n 's|^/etc/systemd/system/e2e-probe.service.d/kernel-4.19.conf:[0-9]*: Failed to parse system call, ignoring: ||p' | sort -u | tr '\n' ' ')
+note "systemd $(node systemctl --version | sed -n '1s/systemd \([0-9]*\).*/\1/p') skipped (libseccomp $(node dpkg-query -W -f='${Version}' libseccomp2) does not know them): ${skipped:-nothing}"
+[[ $(wc -l <<<"$probe_dropin") == "${#new_calls[@]}" ]] || die "the probe printed $(wc -l <<<"$probe_dropin") lines, not ${#new_calls[@]}"
+grep -qv ' ENOSYS$' <<<"$probe_plain" || die "the probe cannot tell: every call failed with ENOSYS without the drop-in"
+bad=$(grep -v ' ENOSYS$' <<<"$probe_dropin" || true)
+[[ -z $bad ]] || die "with the drop-in, not ENOSYS: $(tr '\n' ';' <<<"$bad")"
+pass "with the drop-in all ${#new_calls[@]} calls fail with ENOSYS in the unit's sandbox; without it none did (the unit alone: $(grep -c ' EPERM$' <<<"$probe_plain") with EPERM, the rest reach the kernel)"
