@@ -305,4 +305,221 @@ note "systemd $(node systemctl --version | sed -n '1s/systemd \([0-9]*\).*/\1/p'
 grep -qv ' ENOSYS$' <<<"$probe_plain" || die "the probe cannot tell: every call failed with ENOSYS without the drop-in"
 bad=$(grep -v ' ENOSYS$' <<<"$probe_dropin" || true)
 [[ -z $bad ]] || die "with the drop-in, not ENOSYS: $(tr '\n' ';' <<<"$bad")"
-pass "with the drop-in all ${#new_calls[@]} calls fail with ENOSYS in the unit's sandbox; without it none did (the unit alone: $(grep -c ' EPERM$' <<<"$probe_plain") with EPERM, the rest reach the kernel)"
+pass "with the drop-in all ${#new_calls[@]} calls fail with ENOSYS in the unit's sandbox; without it $(grep -vc ' ENOSYS$' <<<"$probe_plain") did not ($(grep -c ' EPERM$' <<<"$probe_plain") EPERM: outside the unit's allow list)"
+
+# --- b. the .deb ------------------------------------------------------------------------------------------
+in_bundle() { node grep -q "$(sed -n 2p "$pki/$1")" "$2"; }          # in_bundle CERT.pem BUNDLE
+debian_bundle=/etc/ssl/certs/ca-certificates.crt
+say "b. Install the .deb with dpkg on bullseye (glibc $(node dpkg-query -W -f='${Version}' libc6 | cut -d- -f1))"
+[[ -n $deb ]] || die "no packaging/out/trustmend_*_amd64.deb to install (bash packaging/build deb)"
+note "Depends: $(dpkg-deb -f "$root$deb" Depends)"
+tb=$(now_us)
+out=$(node dpkg -i "$deb" 2>&1) || {
+  sed 's/^/    | /' <<<"$out"
+  node dpkg --purge trustmend > /dev/null 2>&1 || true
+  die "dpkg -i refused ${deb##*/} on bullseye (a package that needs nothing bullseye lacks must install)"
+}
+sed 's/^/    | /' <<<"$out"
+node systemctl is-active -q trustmend || { node systemctl status trustmend --no-pager -l || true; die "trustmend is not running after dpkg -i (its postinst starts it)"; }
+timed "dpkg -i trustmend" "$(since "$tb")"
+[[ $(node systemctl show -p NRestarts --value trustmend) == 0 ]] || die "trustmend failed and was restarted by systemd"
+pass "dpkg -i: trustmend.service active, no failure restarts"
+node trustmend --version 2>&1 | sed 's/^/    | /'
+node test -d /usr/lib/trustmend || die "no /usr/lib/trustmend: the binary runs on bullseye's own libraries"
+pass "trustmend --version runs (interpreter $(readelf -l "$root/usr/bin/trustmend" 2>/dev/null | sed -n 's/.*program interpreter: \(.*\)]/\1/p'))"
+
+say "b. route: auto, enforce, allow both registries"
+configure <<'YAML'
+mode: enforce
+route: auto
+allow:
+  - host: registry.e2e.test
+  - host: seccomp.e2e.test
+debounce: 1s
+restart:
+  min_interval: 1s
+YAML
+doctor=$(node trustmend doctor 2>&1 || true)
+sed 's/^/    | /' <<<"$doctor"
+grep -q '^\[ OK \] distro: debian family' <<<"$doctor" || die "trustmend doctor does not name the debian family"
+grep -q 'route containerd: auto takes the system route.*config_path' <<<"$doctor" || die "trustmend doctor does not say that auto takes the system route for containerd, and why"
+pass "trustmend doctor runs: debian family; containerd 1.4 on the system route under auto"
+
+say "b. containerd's failure again: trustmend takes the system route, says why, restarts containerd"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $image" cri_pull "$image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test TRUSTMEND_ROUTE=system
+timed "b. failed CRI pull -> anchor installed" "$(span "$tf" "$event_at")"
+why=$(node journalctl --no-pager -q -o json --since="$m" _SYSTEMD_UNIT=trustmend.service MESSAGE_ID="$id_installed" TRUSTMEND_HOST=registry.e2e.test |
+  /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.readline()).get("TRUSTMEND_ROUTE_REASON", ""))')
+grep -q 'config_path' <<<"$why" && grep -q 'containerd 1\.4' <<<"$why" || die "the system route's reason does not name containerd 1.4 and config_path: '$why'"
+pass "TRUSTMEND_ROUTE_REASON=$why"
+wait_event "$m" "$id_verified" verified TRUSTMEND_HOST=registry.e2e.test
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+timed "b. failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
+anchors=$(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt')
+[[ $(wc -l <<<"$anchors") == 1 && $(node cat "$anchors" | fingerprint) == "$anchor_sha" ]] || die "expected one anchor, the E2E Corp Issuing CA: $anchors"
+in_bundle issuing.pem "$debian_bundle" || die "the CA is not in $debian_bundle"
+pass "$anchors is the E2E Corp Issuing CA, in $debian_bundle"
+[[ -z $(node sh -c 'ls -A /etc/containerd/certs.d/ 2>/dev/null') ]] || die "something was written to /etc/containerd/certs.d"
+ref=$(cri_pull "$image") || die "CRI PullImage $image still fails after containerd's restart"
+timed "b. failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $image → $ref"
+
+say "b. docker's failure: dockerd 20.10 reads certs.d, so auto takes the registry route for it, no restart"
+docker_pid=$(node systemctl show -p MainPID --value docker)
+m=$(mark)
+tf=$(now_us)
+expect_fail "docker pull $image" docker_pull "$image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test TRUSTMEND_ROUTE=registry TRUSTMEND_UNIT=docker.service
+files=$(node sh -c 'ls /etc/docker/certs.d/registry.e2e.test:5000/trustmend-*.crt')
+[[ $(wc -l <<<"$files") == 1 && $(node cat "$files" | fingerprint) == "$anchor_sha" ]] || die "expected one anchor, the E2E Corp Issuing CA: $files"
+docker_pull "$image" > /dev/null || die "docker pull $image still fails"
+timed "b. failed docker pull -> docker pull works" "$(since "$tf")"
+[[ $(node systemctl show -p MainPID --value docker) == "$docker_pid" ]] || die "dockerd was restarted"
+pass "$files is the E2E Corp Issuing CA; docker pull works; dockerd not restarted (MainPID $docker_pid)"
+
+# --- c. the kernel-4.19 drop-in on trustmend ----------------------------------------------------------------
+say "c. The kernel-4.19 drop-in on trustmend.service; seccomp.e2e.test repaired under it"
+grep -qw clone3 <<<"$(node systemctl show -p SystemCallFilter --value trustmend)" || die "clone3 is not in the unit's allow list without the drop-in: the check below would prove nothing"
+node mkdir -p "$dropin_dir"
+node tee "$dropin_dir/kernel-4.19.conf" <<<"$dropin" > /dev/null
+m=$(mark)
+node systemctl daemon-reload
+restart_trustmend
+skipped_here=$(node journalctl --no-pager -q -o cat --since="$m" _PID=1 |
+  sed -n "s|^$dropin_dir/kernel-4.19.conf:[0-9]*: Failed to parse system call, ignoring: ||p" | sort -u | tr '\n' ' ')
+note "systemd skipped in $dropin_dir/kernel-4.19.conf: ${skipped_here:-nothing}"
+filter=$(node systemctl show -p SystemCallFilter --value trustmend)
+errno_now=$(node systemctl show -p SystemCallErrorNumber --value trustmend)
+for c in "${new_calls[@]}"; do grep -qw -- "$c" <<<"$filter" && die "$c is still in trustmend's allow list"; done
+[[ $errno_now == @(38|ENOSYS) ]] || die "SystemCallErrorNumber is '$errno_now', not ENOSYS"
+main_pid=$(node systemctl show -p MainPID --value trustmend)
+node grep -q '^Seccomp:[[:space:]]*2' "/proc/$main_pid/status" || die "trustmend (PID $main_pid) runs without a seccomp filter"
+pass "trustmend runs (MainPID $main_pid, seccomp mode 2) with none of the ${#new_calls[@]} calls allowed, SystemCallErrorNumber=ENOSYS"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $image2" cri_pull "$image2"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=seccomp.e2e.test TRUSTMEND_ROUTE=system
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+timed "c. 4.19: failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
+in_bundle seccomp-issuing.pem "$debian_bundle" || die "the Seccomp Corp Issuing CA is not in $debian_bundle"
+ref=$(cri_pull "$image2") || die "CRI PullImage $image2 still fails after containerd's restart"
+timed "c. 4.19: failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $image2 → $ref"
+[[ $(node systemctl show -p MainPID --value trustmend) == "$main_pid" && $(node systemctl show -p NRestarts --value trustmend) == 0 ]] ||
+  die "trustmend did not keep running under the drop-in (MainPID $main_pid → $(node systemctl show -p MainPID --value trustmend))"
+pass "trustmend kept running under the drop-in (same MainPID, no failure restarts)"
+
+# --- d. purge -----------------------------------------------------------------------------------------------
+say "d. dpkg --purge trustmend: anchors gone, the bundle rebuilt, the state gone"
+node dpkg --purge trustmend 2>&1 | sed 's/^/    | /'
+node systemctl is-active -q trustmend && die "trustmend still running after purge"
+node dpkg-query -W -f='${Status}' trustmend 2>/dev/null | grep -qx 'install ok installed' && die "dpkg still lists trustmend as installed"
+for p in /var/lib/trustmend /etc/trustmend /usr/bin/trustmend /usr/lib/trustmend; do
+  node test -e "$p" && die "$p is still there"
+done
+pass "stopped; /var/lib/trustmend, /etc/trustmend, /usr/bin/trustmend, /usr/lib/trustmend gone"
+node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt /etc/docker/certs.d/*/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
+left=$(node sh -c 'ls -d /etc/docker/certs.d/* /etc/containerd/certs.d/* 2>/dev/null' || true)
+[[ -z $left ]] || die "left behind: $left"
+in_bundle issuing.pem "$debian_bundle" && die "the E2E Corp Issuing CA is still in $debian_bundle"
+in_bundle seccomp-issuing.pem "$debian_bundle" && die "the Seccomp Corp Issuing CA is still in $debian_bundle"
+count=$(node grep -c 'BEGIN CERTIFICATE' "$debian_bundle")
+((count > 100)) || die "$debian_bundle holds only $count certificates"
+pass "no trustmend-*.crt left (system anchors, docker's certs.d); both CAs gone from $debian_bundle, which holds the distro's $count again"
+
+# --- e. the .rpm on an EulerOS-like node ----------------------------------------------------------------------
+say "e. The node made EulerOS-like: os-release of EulerOS 2.9, /etc/pki, update-ca-trust running bullseye's p11-kit"
+# As run.sh step 6: p11-kit's trust module reads the RHEL family's sources, update-ca-trust extracts with
+# `trust` as RHEL's does, and Go finds /etc/pki/tls/certs/ca-bundle.crt (/etc/ssl/certs is a link there).
+node sh -e -c '
+  rm -f /etc/os-release
+  printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP9x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
+    "PRETTY_NAME=\"EulerOS 2.0 (SP9x86_64)\"" "ANSI_COLOR=\"0;31\"" > /etc/os-release
+  mkdir -p /etc/pki/ca-trust/source/anchors /etc/pki/ca-trust/source/blocklist /usr/share/pki/ca-trust-source/anchors /etc/pki/tls/certs
+  cp /usr/share/ca-certificates/mozilla/*.crt /usr/share/pki/ca-trust-source/anchors/
+  sed -i "s|^x-init-reserved:.*|x-init-reserved: paths=/etc/pki/ca-trust/source:/usr/share/pki/ca-trust-source|" \
+    /usr/share/p11-kit/modules/p11-kit-trust.module
+  install -m 0755 /usr/local/lib/e2e/update-ca-trust /usr/bin/update-ca-trust
+  ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
+  ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
+  rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
+  update-ca-trust extract'
+euler_bundle=/etc/pki/tls/certs/ca-bundle.crt
+count=$(node grep -c 'BEGIN CERTIFICATE' "$euler_bundle")
+((count > 100)) || die "$euler_bundle holds only $count certificates"
+pass "ID=euleros; update-ca-trust extract (p11-kit $(node dpkg-query -W -f='${Version}' p11-kit)): $euler_bundle holds $count CA certificates"
+node systemctl restart containerd docker                     # the node "boots" with its new roots
+pass "containerd and dockerd restarted: Go now reads $euler_bundle"
+expect_fail "CRI PullImage $image (the EulerOS-like store does not have E2E Corp)" cri_pull "$image"
+
+say "e. Install the .rpm with rpm -i (rpm $(node dpkg-query -W -f='${Version}' rpm | cut -d+ -f1))"
+[[ -n $rpm ]] || die "no packaging/out/trustmend-*.x86_64.rpm to install (bash packaging/build rpm)"
+rpm -qp --nosignature --requires "$root$rpm" 2>/dev/null | sed 's/^/    Requires: /'
+node rpm --initdb
+# Debian's rpm refuses to install anything without --force-debian (Debian's own patch: use dpkg); that
+# switch bypasses no dependency. The node's rpm database is empty: what it lacks is what the package
+# requires. Only packages every EulerOS/CentOS node has may be missing; anything else fails the test.
+rhel_base='^(ca-certificates|systemd|systemd-units|/bin/sh|/usr/bin/sh|/bin/bash|bash|coreutils|grep|sed|util-linux|p11-kit|p11-kit-trust|shadow-utils|glibc|filesystem)( |$)'
+wanted=$(node rpm -i --test --force-debian "$rpm" 2>&1 | sed -n 's/^[[:space:]]*\(.*\) is needed by .*/\1/p' || true)
+others=$(grep -Ev "$rhel_base" <<<"$wanted" || true)
+[[ -z $others ]] || die "rpm -i: requirements an EulerOS 2.9 / CentOS 7 node may lack: $(tr '\n' ';' <<<"$others")"
+nodeps=()
+if [[ -n $wanted ]]; then
+  note "the node's rpm database lacks (RHEL-family base packages; installed with --nodeps): $(tr '\n' ' ' <<<"$wanted")"
+  nodeps=(--nodeps)
+fi
+tb=$(now_us)
+out=$(node rpm -i --force-debian "${nodeps[@]}" "$rpm" 2>&1) || { sed 's/^/    | /' <<<"$out"; die "rpm -i failed"; }
+[[ -z $out ]] || sed 's/^/    | /' <<<"$out"
+timed "rpm -i trustmend" "$(since "$tb")"
+node systemctl is-enabled -q trustmend || die "the %post did not enable trustmend.service"
+node systemctl is-active -q trustmend || { node systemctl status trustmend --no-pager -l || true; die "the %post did not start trustmend.service"; }
+pass "rpm -i${nodeps:+ ${nodeps[*]}}: its %post enabled and started trustmend.service ($(node rpm -q trustmend))"
+filter=$(node systemctl show -p SystemCallFilter --value trustmend)
+grep -qw clone3 <<<"$filter" && die "the kernel-4.19 drop-in is not in effect for the rpm's unit"
+pass "the kernel-4.19 drop-in applies to the rpm's unit too"
+
+say "e. route: auto on the EulerOS-like node: a repair through p11-kit on the system route"
+configure <<'YAML'
+mode: enforce
+route: auto
+allow:
+  - host: registry.e2e.test
+debounce: 1s
+restart:
+  min_interval: 1s
+YAML
+doctor=$(node trustmend doctor 2>&1 || true)
+sed 's/^/    | /' <<<"$doctor"
+grep -q '^\[ OK \] distro: rhel family' <<<"$doctor" || die "trustmend doctor does not name the rhel family"
+grep -q '^\[ OK \] update tool: /usr/bin/update-ca-trust extract' <<<"$doctor" || die "trustmend doctor does not name update-ca-trust"
+pass "trustmend doctor: rhel family, /usr/bin/update-ca-trust extract"
+m=$(mark)
+tf=$(now_us)
+expect_fail "CRI PullImage $image" cri_pull "$image"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test TRUSTMEND_ROUTE=system
+wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+timed "e. rpm: failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
+anchors=$(node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt')
+[[ $(wc -l <<<"$anchors") == 1 && $(node cat "$anchors" | fingerprint) == "$anchor_sha" ]] || die "expected one anchor, the E2E Corp Issuing CA: $anchors"
+in_bundle issuing.pem "$euler_bundle" || die "p11-kit did not put the E2E Corp Issuing CA into $euler_bundle"
+pass "$anchors is the E2E Corp Issuing CA, and p11-kit put it into $euler_bundle"
+ref=$(cri_pull "$image") || die "CRI PullImage $image still fails after containerd's restart"
+timed "e. rpm: failed CRI pull -> CRI pull works" "$(since "$tf")"
+pass "CRI PullImage $image → $ref"
+
+say "e. rpm -e trustmend: the anchor gone, update-ca-trust drops the CA, the state gone"
+node rpm -e trustmend 2>&1 | sed 's/^/    | /'
+node rpm -q trustmend > /dev/null 2>&1 && die "rpm still lists trustmend"
+node systemctl is-active -q trustmend && die "trustmend still running after rpm -e"
+for p in /var/lib/trustmend /usr/bin/trustmend /usr/lib/trustmend; do
+  node test -e "$p" && die "$p is still there"
+done
+node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
+in_bundle issuing.pem "$euler_bundle" && die "the E2E Corp Issuing CA is still in $euler_bundle"
+pass "stopped; no anchor in /etc/pki/ca-trust/source/anchors, the CA gone from $euler_bundle, /var/lib/trustmend gone"
+
+say "All checks passed"
