@@ -30,17 +30,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-# --- narration and checks ----------------------------------------------------------------------------
-t0=${EPOCHREALTIME/./}
-say()   { printf '\n\033[1m==> %s\033[0m  \033[2m(+%ss)\033[0m\n' "$*" "$(since "$t0")"; }
-note()  { printf '    %s\n' "$*"; }
-pass()  { printf '    \033[32m✓\033[0m %s\n' "$*"; }
-die()   { printf '    \033[31m✗ %s\033[0m\n' "$*" >&2; exit 1; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
-span()  { local us=$(( $2 - $1 )); printf '%d.%02d' $((us / 1000000)) $((us % 1000000 / 10000)); }
-since() { span "$1" "$(now_us)"; }
-declare -a timings=()
-timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
+# shellcheck source=Tests/e2e/lib.sh
+source "$here/lib.sh"   # narration, checks, node(), events, the PKI, boot_node
 
 [[ $EUID == 0 ]] || { echo "run.sh: run as root (it boots a container)" >&2; exit 1; }
 
@@ -76,27 +67,13 @@ other_image=other.e2e.test:5000/e2e/hello:1.0
 forged_image=forged.e2e.test:5000/e2e/hello:1.0
 scoped_image=scoped.e2e.test:5000/e2e/hello:1.0   # step 5: the registry route
 self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed CA:FALSE certificate
-id_started=7d1f0b9e4c2a4f6e9a51c0d3e2b8a601 id_detected=7d1f0b9e4c2a4f6e9a51c0d3e2b8a610
-id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612 id_refused=7d1f0b9e4c2a4f6e9a51c0d3e2b8a611
-id_requested=7d1f0b9e4c2a4f6e9a51c0d3e2b8a630
-id_installed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a620 id_verified=7d1f0b9e4c2a4f6e9a51c0d3e2b8a621
-id_completed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a631 id_deferred=7d1f0b9e4c2a4f6e9a51c0d3e2b8a633
 
 base=$(mktemp -d /tmp/trustmend-e2e.XXXXXX)
 root=$base/root nspawn="" pid1="" console=$base.console.log
 cleanup() {
   local rc=$?
-  if [[ -n ${TRUSTMEND_E2E_KEEP:-} && -n $pid1 ]]; then
-    touch "$base.keep"
-    echo "node kept: nsenter -t $pid1 -a bash   (rm $base.keep ends it)"
-    while [[ -e $base.keep ]]; do sleep 1; done
-  fi
-  if [[ -n $nspawn ]] && kill -0 "$nspawn" 2>/dev/null; then
-    kill -TERM "$nspawn" 2>/dev/null || true          # nspawn halts the node's systemd
-    for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$nspawn" 2>/dev/null || true
-    wait "$nspawn" 2>/dev/null || true
-  fi
+  keep_node "$base"
+  stop_node
   umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
   rmdir "$base" 2>/dev/null || true
   ((rc != 0)) || rm -f "$console"
@@ -106,60 +83,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Runs a command inside the node, in all its namespaces, with a clean environment.
-node() { nsenter -t "$pid1" -a -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"; }
-cri_pull()    { node python3 /usr/local/lib/e2e/cri_pull.py "$1"; }
-docker_pull() { node docker pull -q "$1"; }
-# The time now, as journalctl --since takes it (µs). Not a cursor: journalctl 252 --after-cursor with
-# field matches skips the first matching entry.
-mark() { echo "@$EPOCHREALTIME"; }
-# trustmend's events since a mark: events SINCE ID [FIELD=VALUE…] -> "µs message (fields)" lines
-events() {
-  local since=$1 id=$2; shift 2
-  node journalctl --no-pager -q -o json --since="$since" _SYSTEMD_UNIT=trustmend.service MESSAGE_ID="$id" "$@" |
-    /usr/bin/python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    f = {k[10:].lower(): v for k, v in e.items() if k.startswith("TRUSTMEND_") and k != "TRUSTMEND_EVENT"}
-    if "host" in f and "port" in f: f["host"] += ":" + f.pop("port")
-    if "sha256" in f: f["sha256"] = f["sha256"][:16] + "…"
-    shown = ", ".join(f"{k}={f[k]}" for k in ("host", "engine", "unit", "file", "sha256", "subject", "why", "command") if k in f)
-    print(e["__REALTIME_TIMESTAMP"], e["MESSAGE"], f"({shown})" if shown else "")'
-}
-# Waits up to 30 s for one; prints it; sets $event_at (µs since the epoch).
-wait_event() {
-  local since=$1 id=$2 what=$3; shift 3
-  local line deadline=$(( $(now_us) + 30000000 ))
-  while :; do
-    line=$(events "$since" "$id" "$@" | sed -n 1p)
-    [[ -n $line ]] && break
-    if (( $(now_us) >= deadline )); then
-      node journalctl --no-pager -q -o json --since="$since" -u trustmend | /usr/bin/python3 -c '
-import json, sys
-for line in sys.stdin:
-    e = json.loads(line)
-    f = " ".join(f"{k[10:].lower()}={e[k]}" for k in e if k.startswith("TRUSTMEND_") and k != "TRUSTMEND_EVENT")
-    print("    |", e.get("MESSAGE"), f)' | tail -20 >&2
-      die "no '$what' event from trustmend within 30 s ($*)"
-    fi
-    sleep 0.2
-  done
-  event_at=${line%% *}
-  pass "$what: ${line#* }"
-}
-expect_fail() { # expect_fail DESCRIPTION COMMAND…: the command fails with the x509 error
-  local desc=$1 out; shift
-  if out=$("$@" 2>&1); then die "$desc succeeded, expected x509 unknown authority"; fi
-  grep -q 'certificate signed by unknown authority' <<<"$out" || die "$desc failed otherwise: $out"
-  pass "$desc fails: …${out##*: x509: }"
-}
-engine_logged() { # engine_logged UNIT AFTER HOST: the engine's own journal has the x509 error for HOST
-  node journalctl --no-pager -q -o cat -u "$1" --since="$2" | grep -F "$3" |
-    grep -q 'x509: certificate signed by unknown authority' || die "no x509 error for $3 in journalctl -u $1"
-  pass "journalctl -u $1 has it"
-}
-fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f'; }
 # repaired_via_certs_d LABEL cri|docker ENGINE HOST SHA NAME IMAGE: pulling IMAGE fails, trustmend logs an
 # install on the registry route for HOST, the one file it wrote in ENGINE's certs.d/HOST:5000 is NAME
 # (sha256 SHA), and the pull then works. Timings are recorded under LABEL.
@@ -178,13 +101,6 @@ repaired_via_certs_d() {
   timed "$label: failed ${desc[1]} -> ${desc[1]} works" "$(since "$tf")"
   pass "${desc[0]} $image works${out:+ → $out}"
 }
-# engine_pids: containerd's and dockerd's MainPIDs; engines_kept PIDS: they are still those.
-engine_pids() { echo "$(node systemctl show -p MainPID --value containerd) $(node systemctl show -p MainPID --value docker)"; }
-engines_kept() {
-  [[ $(engine_pids) == "$1" ]] || die "an engine was restarted (MainPIDs $1 → $(engine_pids))"
-  pass "containerd and dockerd were not restarted (MainPIDs $1)"
-}
-
 # trustmend into the node: the package when there is one (its postinst enables and starts the unit),
 # else the release binary with the repo's unit file (or, without one, a transient unit).
 install_trustmend() {
@@ -217,19 +133,6 @@ purge_trustmend() {
   node systemctl stop trustmend
   node /usr/local/bin/trustmend remove --all 2>&1 | sed 's/^/    | /'
   node rm -rf /var/lib/trustmend
-}
-
-# configure: the configuration on stdin becomes /etc/trustmend/config.yaml, then trustmend restarts with
-# it. restart_trustmend: the restart alone. Both wait for "started"; $restarted_at marks the restart.
-configure() {
-  node mkdir -p /etc/trustmend
-  node tee /etc/trustmend/config.yaml > /dev/null
-  restart_trustmend
-}
-restart_trustmend() {
-  restarted_at=$(mark)
-  node systemctl restart trustmend
-  wait_event "$restarted_at" "$id_started" started
 }
 
 say "Overlay over this machine's root (tmpfs upper): $root"
@@ -265,24 +168,6 @@ say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.te
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
 (
   cd "$pki"
-  ca() { # ca NAME SUBJECT [ISSUER]: a CA certificate, self-signed or issued by ISSUER
-    if [[ -z ${3:-} ]]; then
-      openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" -days 7 \
-        -subj "$2" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-    else
-      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
-      openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial -days 7 -out "$1.pem" \
-        -extfile <(printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n')
-    fi
-  }
-  leaf() { # leaf NAME ISSUER DNS…
-    local name=$1 issuer=$2; shift 2
-    local san; san=$(printf 'DNS:%s,' "$@"); san=${san%,}
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$1"
-    openssl x509 -req -in "$name.csr" -CA "$issuer.pem" -CAkey "$issuer.key" -CAcreateserial -days 7 -out "$name.pem" \
-      -extfile <(printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$san")
-    cat "$name.pem" "$issuer.pem" > "$name-chain.pem"          # leaf + issuing CA, as most registries send
-  }
   ca root "/O=E2E Corp/CN=E2E Corp Root CA"
   ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
   leaf registry issuing registry.e2e.test
@@ -349,31 +234,12 @@ cp "$pki/self.pem" "$root/etc/e2e/skopeo-certs/self.crt"
 # this host) would stop the package's postinst from starting trustmend: the node does not have one.
 rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service "$root/usr/sbin/policy-rc.d"
 rm -f "$root/var/lib/man-db/auto-update"                     # dpkg's man-db trigger takes seconds
-# Every other service or timer this host enables is masked: the node runs systemd, journald and D-Bus.
-masks=(console-getty.service getty.target systemd-networkd.service systemd-resolved.service)
-for w in "$root"/etc/systemd/system/*.wants/*; do
-  u=${w##*/}; [[ $u == docker.socket ]] || masks+=("$u")
-done
-mask_args=(); for u in "${masks[@]}"; do mask_args+=("systemd.mask=$u"); done
 note "/etc/hosts, containerd config.toml, docker daemon.json, e2e-registry@.service, an OCI layout"
-note "masked: ${masks[*]}"
+# Every other service or timer this host enables is masked: the node runs systemd, journald and D-Bus.
+mask_enabled "$root"
 
 say "1. Boot systemd in the overlay (systemd-nspawn --boot --private-network)"
-tb=$(now_us)
-systemd-nspawn -D "$root" --register=no --keep-unit --private-network --console=read-only --boot -- \
-  systemd.firstboot=off systemd.show_status=false "${mask_args[@]}" > "$console" 2>&1 < /dev/null &
-nspawn=$!
-for _ in $(seq 200); do
-  pid1=$(pgrep -P "$nspawn" -x systemd || true); [[ -n $pid1 ]] && break; sleep 0.05
-done
-[[ -n $pid1 ]] || { cat "$console"; die "the node's systemd did not start"; }
-for _ in $(seq 600); do   # until its bus is up and the boot job is done
-  state=$(node systemctl is-system-running 2>/dev/null || true)
-  [[ $state == @(running|degraded|maintenance|stopping) ]] && break; sleep 0.05
-done
-[[ $state == running ]] || { node systemctl --failed --no-pager || true; die "the node is '$state', not running"; }
-boot=$(since "$tb"); timed "boot to 'running'" "$boot"
-pass "systemd is running (PID $pid1 on the host) after ${boot}s"
+boot_node "$root" "$console" -- "${mask_args[@]}"
 
 say "1. Start containerd, docker and the registries; push the image"
 tb=$(now_us)
