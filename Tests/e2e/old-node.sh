@@ -6,7 +6,8 @@
 #   a. a TLS registry whose CA the node lacks: a CRI pull (containerd 1.4 serves CRI v1alpha2 only) and a
 #      docker pull fail with "x509: certificate signed by unknown authority", in the engines' journal
 #   b. the .deb on Debian's trust store, route: auto, enforce: trustmend takes the SYSTEM route (containerd
-#      1.4 has no registry config_path) and says why; containerd restarted, the pull works; doctor runs
+#      1.4 has no registry config_path) and says why; containerd restarted, the pull works; doctor runs;
+#      docker 20.10 reads certs.d, so auto repairs its pull on the registry route, without a restart
 #   c. the same under a drop-in that makes every system call added after Linux 4.19 fail with ENOSYS
 #   d. dpkg --purge: anchors gone, the bundle rebuilt without the CA, the state gone
 #   e. the node made EulerOS-like (os-release, /etc/pki, update-ca-trust running the node's p11-kit), the
@@ -14,12 +15,12 @@
 #      route (seccomp drop-in still on), rpm -e cleans the anchors
 #
 # Run as root on Debian 12: bash Tests/e2e/old-node.sh   (installs the host packages it needs; builds
-# packaging/out's .deb and .rpm when they are missing). Exits non-zero at the first failed check.
+# the .deb and the .rpm into packaging/out, as run.sh does). Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_CACHE=DIR          the bullseye root (default /var/cache/trustmend-e2e/bullseye-<hash
 #                                    of the package list>); built there when missing, reused otherwise
 #   TRUSTMEND_E2E_MIRROR=URL         Debian's mirror (default http://deb.debian.org/debian)
 #   TRUSTMEND_E2E_PREPARE_ONLY=1     only make sure the cached root exists (for a CI cache step)
-#   TRUSTMEND_E2E_BUILD=0            never build packages: use what packaging/out has
+#   TRUSTMEND_E2E_BUILD=0            do not build the packages: use what packaging/out has
 #   TRUSTMEND_E2E_KEEP=1             keep the node at the end (nsenter -t PID -a bash) until the file it
 #                                    names is removed
 set -euo pipefail
@@ -73,15 +74,11 @@ fi
 
 # --- everything below runs in a private mount namespace: the overlay and the node vanish with it -------
 if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
-  # The packages, built when missing (and TRUSTMEND_E2E_BUILD is not 0).
-  for kind in deb rpm; do
-    pattern=("$repo"/packaging/out/trustmend_*_amd64.deb); [[ $kind == rpm ]] && pattern=("$repo"/packaging/out/trustmend-*.x86_64.rpm)
-    if [[ ! -e ${pattern[0]} && ${TRUSTMEND_E2E_BUILD:-1} != 0 ]]; then
-      say "Building the .$kind from this checkout (packaging/build $kind)"
-      bash "$repo/Tests/scripts/setup.sh"
-      bash "$repo/packaging/build" "$kind" | sed 's/^/    /'
-    fi
-  done
+  if [[ ${TRUSTMEND_E2E_BUILD:-1} != 0 ]]; then
+    say "Building the .deb and the .rpm from this checkout (packaging/build deb, packaging/build rpm)"
+    bash "$repo/Tests/scripts/setup.sh"
+    for kind in deb rpm; do bash "$repo/packaging/build" "$kind" | sed 's/^/    /'; done
+  fi
   TRUSTMEND_E2E_INSIDE=1 exec unshare -m --propagation private -- bash "$0" "$@"
 fi
 
@@ -126,7 +123,7 @@ copy_package() { # copy_package deb|rpm FILE…: the newest FILE, complete, into
   [[ -e $1 ]] || return 0
   file=$(ls -t -- "$@" | head -1)
   for try in 1 2 3 4 5 6; do
-    cp -- "$file" "$root/var/cache/e2e/"
+    cp -p -- "$file" "$root/var/cache/e2e/"
     if [[ $kind == deb ]]; then
       dpkg-deb --fsys-tarfile "$root/var/cache/e2e/${file##*/}" 2>/dev/null | tar t > /dev/null 2>&1 && break
     else
@@ -140,13 +137,13 @@ copy_package() { # copy_package deb|rpm FILE…: the newest FILE, complete, into
 deb=$(copy_package deb "$repo"/packaging/out/trustmend_*_amd64.deb)
 rpm=$(copy_package rpm "$repo"/packaging/out/trustmend-*.x86_64.rpm)
 if [[ -n $deb ]]; then
-  note "${deb##*/}: Depends: $(dpkg-deb -f "$root$deb" Depends)"
+  note "${deb##*/} (built $(date -u -r "$root$deb" +%FT%TZ)): Depends: $(dpkg-deb -f "$root$deb" Depends)"
   note "  $(dpkg-deb -c "$root$deb" | grep -c ' \./usr/lib/trustmend/.' || true) files under /usr/lib/trustmend/"
 else
   note "no packaging/out/trustmend_*_amd64.deb: step b will fail (bash packaging/build deb)"
 fi
 if [[ -n $rpm ]]; then
-  note "${rpm##*/}: $(rpm -qlp --nosignature "$root$rpm" 2>/dev/null | grep -c '^/usr/lib/trustmend/.' || true) files under /usr/lib/trustmend/"
+  note "${rpm##*/} (built $(date -u -r "$root$rpm" +%FT%TZ)): $(rpm -qlp --nosignature "$root$rpm" 2>/dev/null | grep -c '^/usr/lib/trustmend/.' || true) files under /usr/lib/trustmend/"
 else
   note "no packaging/out/trustmend-*.x86_64.rpm: step e will fail (bash packaging/build rpm)"
 fi
@@ -263,14 +260,14 @@ with grpc.insecure_channel("unix:///run/containerd/containerd.sock") as ch:
 PY
 pass "containerd serves CRI runtime.v1alpha2 only (the pulls above went through it)"
 
-say "c. (prepared now) The kernel-4.19 drop-in: every system call added after Linux 4.19 fails with ENOSYS"
+say "c. (before trustmend) The kernel-4.19 drop-in: every system call added after Linux 4.19 fails with ENOSYS"
 # systemd 247 takes "~NAME:ERRNO" in SystemCallFilter=, but only in deny-list mode: trustmend.service
 # allow-lists (@system-service), and there a "~NAME:ENOSYS" only takes NAME out of the allow list, so it
 # fails with SystemCallErrorNumber= (EPERM) instead (measured below, first run of the probe with such a
 # drop-in). EPERM is not what an old kernel answers, and glibc >= 2.34 falls back from clone3 to clone on
 # ENOSYS only. So the drop-in takes the new calls out of the allow list and makes the unit's error ENOSYS:
-# every new call then fails as on 4.19; the price is that the calls the unit denies on purpose fail with
-# ENOSYS too (EPERM without the drop-in). Names libseccomp 2.5.1 does not know are skipped by systemd with
+# every new call then fails as on 4.19; the price, where the unit's own SystemCallErrorNumber= is EPERM, is
+# that the calls it denies on purpose fail with ENOSYS too. Names libseccomp 2.5.1 does not know are skipped by systemd with
 # a warning (listed below); they are outside the allow list anyway, so they get ENOSYS as well.
 dropin_dir=/etc/systemd/system/trustmend.service.d
 dropin=$(printf '%s\n' "[Service]" "# Linux 4.19 (EulerOS 2.9's kernel): every x86_64 system call added after it fails with ENOSYS." \
@@ -295,7 +292,7 @@ probe_naive=$(probe "$(printf '[Service]\nSystemCallFilter=~%s\n' "$(printf '%s:
 m=$(mark)
 probe_dropin=$(probe "$dropin")
 timed "seccomp probe x3" "$(since "$tb")"
-note "what each call returns in the unit's sandbox (the host's kernel $(uname -r) has them all):"
+note "what each call returns in the unit's sandbox (on the host's kernel, $(uname -r)):"
 paste <(echo "$probe_plain") <(echo "$probe_naive" | cut -d' ' -f3) <(echo "$probe_dropin" | cut -d' ' -f3) |
   column -t -N call,nr,unit,"+ ~call:ENOSYS","+ the drop-in" | sed 's/^/      /'
 skipped=$(node journalctl --no-pager -q -o cat --since="$m" _PID=1 |
@@ -429,6 +426,8 @@ in_bundle seccomp-issuing.pem "$debian_bundle" && die "the Seccomp Corp Issuing 
 count=$(node grep -c 'BEGIN CERTIFICATE' "$debian_bundle")
 ((count > 100)) || die "$debian_bundle holds only $count certificates"
 pass "no trustmend-*.crt left (system anchors, docker's certs.d); both CAs gone from $debian_bundle, which holds the distro's $count again"
+node test -f "$dropin_dir/kernel-4.19.conf" || die "dpkg --purge removed the operator's drop-in $dropin_dir/kernel-4.19.conf"
+pass "the operator's drop-in $dropin_dir/kernel-4.19.conf is still there (it stays on for step e)"
 
 # --- e. the .rpm on an EulerOS-like node ----------------------------------------------------------------------
 say "e. The node made EulerOS-like: os-release of EulerOS 2.9, /etc/pki, update-ca-trust running bullseye's p11-kit"
@@ -457,7 +456,7 @@ expect_fail "CRI PullImage $image (the EulerOS-like store does not have E2E Corp
 
 say "e. Install the .rpm with rpm -i (rpm $(node dpkg-query -W -f='${Version}' rpm | cut -d+ -f1))"
 [[ -n $rpm ]] || die "no packaging/out/trustmend-*.x86_64.rpm to install (bash packaging/build rpm)"
-rpm -qp --nosignature --requires "$root$rpm" 2>/dev/null | sed 's/^/    Requires: /'
+rpm -qp --nosignature --requires "$root$rpm" 2>/dev/null | sort -u | sed 's/^/    Requires: /'
 node rpm --initdb
 # Debian's rpm refuses to install anything without --force-debian (Debian's own patch: use dpkg); that
 # switch bypasses no dependency. The node's rpm database is empty: what it lacks is what the package
@@ -523,3 +522,4 @@ in_bundle issuing.pem "$euler_bundle" && die "the E2E Corp Issuing CA is still i
 pass "stopped; no anchor in /etc/pki/ca-trust/source/anchors, the CA gone from $euler_bundle, /var/lib/trustmend gone"
 
 say "All checks passed"
+timed "the scenario: overlay, boot, steps a-e" "$(since "$t0")"
