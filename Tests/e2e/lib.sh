@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the IDs and $event_at are for the scripts that source this
 # Shared by the end-to-end scenarios (Tests/e2e/run.sh, Tests/e2e/old-node.sh): narration and checks,
 # running commands in the booted node, trustmend's events read back from the node's journal, the test
 # PKI, and booting the node. Sourced, not run. The functions use the caller's $pid1 (the node's systemd,

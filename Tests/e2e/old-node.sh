@@ -225,9 +225,9 @@ say "Start containerd, docker and the registries; push the image"
 tb=$(now_us)
 node ip addr add 10.99.0.1/32 dev lo
 node ip addr add 10.99.0.2/32 dev lo
-registries="e2e-registry@registry e2e-registry@seccomp"
-node systemctl start containerd docker $registries
-for u in containerd docker $registries; do
+registries=(e2e-registry@registry e2e-registry@seccomp)
+node systemctl start containerd docker "${registries[@]}"
+for u in containerd docker "${registries[@]}"; do
   node systemctl is-active -q "$u" || { node systemctl status "$u" --no-pager -l || true; die "$u is not active"; }
 done
 for _ in $(seq 100); do node curl -fso /dev/null --cacert /etc/e2e/pki/root.pem https://registry.e2e.test:5000/v2/ && break; sleep 0.1; done
@@ -294,7 +294,7 @@ probe_dropin=$(probe "$dropin")
 timed "seccomp probe x3" "$(since "$tb")"
 note "what each call returns in the unit's sandbox (on the host's kernel, $(uname -r)):"
 paste <(echo "$probe_plain") <(echo "$probe_naive" | cut -d' ' -f3) <(echo "$probe_dropin" | cut -d' ' -f3) |
-  column -t -N call,nr,unit,"+ ~call:ENOSYS","+ the drop-in" | sed 's/^/      /'
+  column -t -N 'call,nr,unit,+ ~call:ENOSYS,+ the drop-in' | sed 's/^/      /'
 skipped=$(node journalctl --no-pager -q -o cat --since="$m" _PID=1 |
   sed -n 's|^/etc/systemd/system/e2e-probe.service.d/kernel-4.19.conf:[0-9]*: Failed to parse system call, ignoring: ||p' | sort -u | tr '\n' ' ')
 note "systemd $(node systemctl --version | sed -n '1s/systemd \([0-9]*\).*/\1/p') skipped (libseccomp $(node dpkg-query -W -f='${Version}' libseccomp2) does not know them): ${skipped:-nothing}"
@@ -350,7 +350,8 @@ wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test TRUST
 timed "b. failed CRI pull -> anchor installed" "$(span "$tf" "$event_at")"
 why=$(node journalctl --no-pager -q -o json --since="$m" _SYSTEMD_UNIT=trustmend.service MESSAGE_ID="$id_installed" TRUSTMEND_HOST=registry.e2e.test |
   /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.stdin.readline()).get("TRUSTMEND_ROUTE_REASON", ""))')
-grep -q 'config_path' <<<"$why" && grep -q 'containerd 1\.4' <<<"$why" || die "the system route's reason does not name containerd 1.4 and config_path: '$why'"
+grep -q 'config_path' <<<"$why" || die "the system route's reason does not name config_path: '$why'"
+grep -q 'containerd 1\.4' <<<"$why" || die "the system route's reason does not name containerd 1.4: '$why'"
 pass "TRUSTMEND_ROUTE_REASON=$why"
 wait_event "$m" "$id_verified" verified TRUSTMEND_HOST=registry.e2e.test
 wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
