@@ -114,11 +114,13 @@ let package = Package(
         .target(name: "CGlibcFloor"),
         // The daemon gives back its relocation tables after start: see Sources/CProcessImage/include/process_image.h.
         .target(name: "CProcessImage"),
+        // Keeps the process on the libraries the packages ship: see Sources/CPrivateRuntime/include/private_runtime.h.
+        .target(name: "CPrivateRuntime"),
 
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "CGlibcFloor", "CProcessImage", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
+                "CGlibcFloor", "CProcessImage", "CPrivateRuntime", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,7 +140,7 @@ let package = Package(
             name: "TrustmendAdapterTests",
             dependencies: [
                 "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources", "trustmend",
-                "CProcessImage",
+                "CProcessImage", "CPrivateRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

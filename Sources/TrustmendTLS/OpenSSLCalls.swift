@@ -5,6 +5,13 @@ import TrustmendCore
 // Every OpenSSL call of the adapter.
 
 enum OpenSSLCalls {
+    /// OpenSSL without the node's openssl.cnf: the packages ship their own libssl, and a node's
+    /// configuration (another OpenSSL's, or one loading providers built for it) must not change what a
+    /// fetch accepts or load code into the daemon. The fetch and the verification set what they need.
+    private static let initialized: Void = {
+        _ = OPENSSL_init_ssl(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG), nil)
+    }()
+
     /// Drains OpenSSL's error queue for this thread into one line.
     static func errors() -> String {
         var lines: [String] = []
@@ -18,6 +25,7 @@ enum OpenSSLCalls {
 
     /// Handshakes on a connected socket and returns the DER of every certificate the server sent, in order.
     static func handshake(fd: Int32, endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> [[UInt8]] {
+        initialized
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw TLSFetchError(.library, endpoint, cause: errors()) }
         defer { SSL_CTX_free(ctx) }
@@ -98,6 +106,7 @@ enum OpenSSLCalls {
     /// Verifies `chain[0]` with the rest as untrusted intermediates against `anchors`, every anchor
     /// trusted on its own (partial chains), for TLS server use, without a name check.
     static func verify(chain: [[UInt8]], anchors: [[UInt8]]) throws(VerificationError) {
+        initialized
         ERR_clear_error()
         guard let store = X509_STORE_new() else { throw VerificationError(code: -1, reason: errors(), depth: 0) }
         defer { X509_STORE_free(store) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPrivateRuntime
 
 @main
 struct Trustmend: AsyncParsableCommand {
@@ -16,6 +17,9 @@ struct Trustmend: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Before any lookup: no name-service module of the node's glibc is loaded into this process
+        // (private_runtime.h). Host names resolve through /etc/hosts and DNS.
+        _ = trustmend_isolate_name_services()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
