@@ -72,6 +72,12 @@ struct Run: AsyncParsableCommand {
         let node = self.node
         let restarter = SystemdUnitRestarter(address: bus)
         let notifier = SystemdNotifier()
+        do {
+            try StateDirectory.prepare(stateDirectory)
+        } catch {
+            // Not fatal: repairs still run, and the first record that cannot be written says so again.
+            logger.warning("the state directory cannot be made: \(error)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
+        }
 
         let wiring = DaemonWiring(
             scanner: LogScanner(), profile: profile, fetcher: OpenSSLChainFetcher(),
