@@ -1,0 +1,43 @@
+# The drop-in that lets trustmend.service start under a systemd older than 239, where its system call
+# allow-list (@system-service) cannot be parsed: 237 (Ubuntu 18.04) would admit only @default and 219
+# (CentOS 7) knows no @groups at all — either kills the daemon at its first system call. packaging/build
+# puts this into the deb postinst and the rpm %post at the #OLDSYSTEMD# line (after the unit is
+# installed, before it is started), and the removal scripts take the file away. It is written only below
+# 239, and removed again by the next install or upgrade on a systemd that no longer needs it.
+# Run as a script with --print VERSION, it prints the drop-in for that version (the packaging test).
+old_systemd_dropin=/etc/systemd/system/trustmend.service.d/50-old-systemd.conf
+
+old_systemd_print() { # old_systemd_print VERSION: the drop-in for that systemd, nothing from 239 on
+	[ "$1" -lt 239 ] || return 0
+	echo "# Written by trustmend's package scripts because this node runs systemd $1 (< 239); removed by them."
+	echo "# packaging/old-systemd.sh in trustmend's source says why. Do not edit: the next upgrade rewrites it."
+	echo "[Service]"
+	echo "SystemCallFilter="
+	if [ "$1" -ge 233 ]; then
+		echo "# @system-service arrived in 239: keep the deny-list alone (its last groups came in 233)."
+		echo "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @debug @cpu-emulation @obsolete @clock"
+	else
+		echo "# The deny-list's groups are complete from 233 (none before 231): no filter."
+	fi
+	if [ "$1" -lt 231 ]; then
+		echo "# No \"+\" prefix (231) and no ProtectSystem=strict (232): the plain command, with nothing to escape."
+		echo "ExecStartPre="
+		echo "ExecStartPre=/bin/sh -c 'for d in /etc/docker /etc/containerd; do if [ -d \"\$d\" ]; then mkdir -p -m 0755 \"\$d/certs.d\"; fi; done'"
+		echo "# MemoryMax= arrived in 231."
+		echo "MemoryLimit=256M"
+	fi
+}
+
+old_systemd_apply() { # writes or removes the drop-in for the running systemd
+	version=$(systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9][0-9]*\).*/\1/p')
+	[ -n "$version" ] || return 0
+	if [ "$version" -lt 239 ]; then
+		mkdir -p "${old_systemd_dropin%/*}"
+		old_systemd_print "$version" > "$old_systemd_dropin.tmp" && mv -f "$old_systemd_dropin.tmp" "$old_systemd_dropin"
+	elif [ -e "$old_systemd_dropin" ]; then
+		rm -f "$old_systemd_dropin"
+		rmdir "${old_systemd_dropin%/*}" 2>/dev/null || :
+	fi
+}
+
+if [ "${1:-}" = "--print" ]; then old_systemd_print "$2"; fi
