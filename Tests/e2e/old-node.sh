@@ -35,9 +35,12 @@ source "$here/lib.sh"
 # --- the cached root -----------------------------------------------------------------------------------
 mirror=${TRUSTMEND_E2E_MIRROR:-http://deb.debian.org/debian}
 # What the node runs. docker-registry and skopeo serve and push the test image inside the node (its
-# network is private); python3-grpcio speaks CRI; rpm installs the .rpm in step e.
+# network is private); python3-grpcio speaks CRI; rpm installs the .rpm in step e. libnss-myhostname and
+# libnss-systemd (systemd's Recommends, on most nodes) put NSS modules built for glibc 2.31 into
+# nsswitch.conf: trustmend's own glibc must not load them.
 node_pkgs=(systemd systemd-sysv dbus containerd docker.io docker-registry skopeo p11-kit p11-kit-modules
-           ca-certificates openssl rpm python3 python3-grpcio iproute2 curl util-linux procps)
+           ca-certificates openssl rpm python3 python3-grpcio iproute2 curl util-linux procps
+           libnss-myhostname libnss-systemd)
 # The recipe's version and everything that shapes the root name the cache directory: a change makes a new one.
 recipe=$(printf '%s\n' "recipe 1" "bullseye" "$mirror" "${node_pkgs[@]}" | cat - "$here/old-node/build-root.sh")
 cache=${TRUSTMEND_E2E_CACHE:-/var/cache/trustmend-e2e/bullseye-$(sha256sum <<<"$recipe" | cut -c1-12)}
@@ -306,6 +309,16 @@ pass "with the drop-in all ${#new_calls[@]} calls fail with ENOSYS in the unit's
 
 # --- b. the .deb ------------------------------------------------------------------------------------------
 in_bundle() { node grep -q "$(sed -n 2p "$pki/$1")" "$2"; }          # in_bundle CERT.pem BUNDLE
+# own_libraries_only: the running daemon has mapped no shared object but its own (/usr/lib/trustmend/):
+# no library of the node, no NSS module of the node's glibc (it looked registries up by now).
+own_libraries_only() {
+  local pid maps foreign
+  pid=$(node systemctl show -p MainPID --value trustmend)
+  maps=$(node cat "/proc/$pid/maps" | awk '$6 ~ /\.so/ { print $6 }' | sort -u)
+  foreign=$(grep -v '^/usr/lib/trustmend/' <<<"$maps" || true)
+  [[ -z $foreign ]] || die "trustmend (PID $pid) has mapped the node's libraries: $(tr '\n' ' ' <<<"$foreign")"
+  pass "trustmend (PID $pid) maps $(wc -l <<<"$maps") shared objects, all from /usr/lib/trustmend/ (nsswitch.conf: $(node sed -n 's/^hosts:[[:space:]]*//p' /etc/nsswitch.conf))"
+}
 debian_bundle=/etc/ssl/certs/ca-certificates.crt
 say "b. Install the .deb with dpkg on bullseye (glibc $(node dpkg-query -W -f='${Version}' libc6 | cut -d- -f1))"
 [[ -n $deb ]] || die "no packaging/out/trustmend_*_amd64.deb to install (bash packaging/build deb)"
@@ -321,9 +334,18 @@ node systemctl is-active -q trustmend || { node systemctl status trustmend --no-
 timed "dpkg -i trustmend" "$(since "$tb")"
 [[ $(node systemctl show -p NRestarts --value trustmend) == 0 ]] || die "trustmend failed and was restarted by systemd"
 pass "dpkg -i: trustmend.service active, no failure restarts"
-node trustmend --version 2>&1 | sed 's/^/    | /'
-node test -d /usr/lib/trustmend || die "no /usr/lib/trustmend: the binary runs on bullseye's own libraries"
-pass "trustmend --version runs (interpreter $(readelf -l "$root/usr/bin/trustmend" 2>/dev/null | sed -n 's/.*program interpreter: \(.*\)]/\1/p'))"
+version=$(node trustmend --version 2>&1) || { sed 's/^/    | /' <<<"$version"; die "trustmend --version fails on bullseye"; }
+sed 's/^/    | /' <<<"$version"
+interp=$(readelf -l "$root/usr/bin/trustmend" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')
+[[ $interp == /usr/lib/trustmend/* ]] || die "/usr/bin/trustmend's interpreter is '$interp', not the package's own"
+pass "trustmend --version runs on glibc 2.31, with its own loader $interp"
+# NSS: a name not in /etc/hosts goes past files and dns to the modules nsswitch.conf names. The node's own
+# glibc loads libnss_myhostname for it (the control); trustmend's glibc must load no module at all.
+control=$(node env LD_DEBUG=files getent hosts nowhere.e2e.test 2>&1 | grep -o 'file=libnss_[a-z]*' | sort -u | tr '\n' ' ' || true)
+[[ $control == *libnss_myhostname* ]] || die "control: the node's getent did not load libnss_myhostname (${control:-nothing}): the check below would prove nothing"
+loaded=$(node env LD_DEBUG=files trustmend fetch nowhere.e2e.test:5000 2>&1 | grep 'dynamically loaded' || true)
+[[ -z $loaded ]] || die "trustmend's glibc loaded a module of the node: $loaded"
+pass "looking up a name no file has: the node's getent loads ${control//file=/}; trustmend fetch loads no module (hosts: $(node sed -n 's/^hosts:[[:space:]]*//p' /etc/nsswitch.conf))"
 
 say "b. route: auto, enforce, allow both registries"
 configure <<'YAML'
@@ -364,6 +386,7 @@ pass "$anchors is the E2E Corp Issuing CA, in $debian_bundle"
 ref=$(cri_pull "$image") || die "CRI PullImage $image still fails after containerd's restart"
 timed "b. failed CRI pull -> CRI pull works" "$(since "$tf")"
 pass "CRI PullImage $image → $ref"
+own_libraries_only
 
 say "b. docker's failure: dockerd 20.10 reads certs.d, so auto takes the registry route for it, no restart"
 docker_pid=$(node systemctl show -p MainPID --value docker)
@@ -409,6 +432,7 @@ pass "CRI PullImage $image2 → $ref"
 [[ $(node systemctl show -p MainPID --value trustmend) == "$main_pid" && $(node systemctl show -p NRestarts --value trustmend) == 0 ]] ||
   die "trustmend did not keep running under the drop-in (MainPID $main_pid → $(node systemctl show -p MainPID --value trustmend))"
 pass "trustmend kept running under the drop-in (same MainPID, no failure restarts)"
+own_libraries_only
 
 # --- d. purge -----------------------------------------------------------------------------------------------
 say "d. dpkg --purge trustmend: anchors gone, the bundle rebuilt, the state gone"
@@ -433,7 +457,8 @@ pass "the operator's drop-in $dropin_dir/kernel-4.19.conf is still there (it sta
 # --- e. the .rpm on an EulerOS-like node ----------------------------------------------------------------------
 say "e. The node made EulerOS-like: os-release of EulerOS 2.9, /etc/pki, update-ca-trust running bullseye's p11-kit"
 # As run.sh step 6: p11-kit's trust module reads the RHEL family's sources, update-ca-trust extracts with
-# `trust` as RHEL's does, and Go finds /etc/pki/tls/certs/ca-bundle.crt (/etc/ssl/certs is a link there).
+# `trust` as RHEL's does, and Go finds /etc/pki/tls/certs/ca-bundle.crt (/etc/ssl/certs is a link there);
+# nsswitch.conf's hosts line as RHEL 8 has it.
 node sh -e -c '
   rm -f /etc/os-release
   printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP9x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
@@ -446,6 +471,7 @@ node sh -e -c '
   ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
   ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
   rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
+  sed -i "s/^hosts:.*/hosts:      files dns myhostname/" /etc/nsswitch.conf     # as RHEL 8 writes it
   update-ca-trust extract'
 euler_bundle=/etc/pki/tls/certs/ca-bundle.crt
 count=$(node grep -c 'BEGIN CERTIFICATE' "$euler_bundle")
@@ -510,6 +536,7 @@ pass "$anchors is the E2E Corp Issuing CA, and p11-kit put it into $euler_bundle
 ref=$(cri_pull "$image") || die "CRI PullImage $image still fails after containerd's restart"
 timed "e. rpm: failed CRI pull -> CRI pull works" "$(since "$tf")"
 pass "CRI PullImage $image → $ref"
+own_libraries_only
 
 say "e. rpm -e trustmend: the anchor gone, update-ca-trust drops the CA, the state gone"
 node rpm -e trustmend 2>&1 | sed 's/^/    | /'
