@@ -72,6 +72,9 @@ if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
     pass "built in $(since "$tb")s ($(du -sh --apparent-size "$cache" | cut -f1))"
   fi
   sed 's/^/    /' "$cache/etc/trustmend-e2e-versions"
+  for old in "$(dirname "$cache")"/bullseye-*; do
+    if [[ -d $old && $old != "$cache" ]]; then note "an older recipe's root, unused now: $old (rm -rf it to free $(du -sh "$old" | cut -f1))"; fi
+  done
   [[ ${TRUSTMEND_E2E_PREPARE_ONLY:-} != 1 ]] || exit 0
 fi
 
