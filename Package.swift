@@ -110,8 +110,6 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Keeps the binary within glibc 2.34: see Sources/CGlibcFloor/floor.c.
-        .target(name: "CGlibcFloor"),
         // The daemon gives back its relocation tables after start: see Sources/CProcessImage/include/process_image.h.
         .target(name: "CProcessImage"),
         // Keeps the process on the libraries the packages ship: see Sources/CPrivateRuntime/include/private_runtime.h.
@@ -120,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "trustmend",
             dependencies: [
-                "CGlibcFloor", "CProcessImage", "CPrivateRuntime", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
+                "CProcessImage", "CPrivateRuntime", "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -132,7 +130,7 @@ let package = Package(
 
         .testTarget(
             name: "TrustmendCoreTests",
-            dependencies: ["TrustmendCore", "CGlibcFloor"],
+            dependencies: ["TrustmendCore"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
