@@ -47,7 +47,7 @@ cache=${TRUSTMEND_E2E_CACHE:-/var/cache/trustmend-e2e/bullseye-$(sha256sum <<<"$
 
 if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
   say "Host packages: debootstrap, nspawn, openssl, python3"
-  host_pkgs=(debootstrap systemd-container util-linux openssl python3 rpm)
+  host_pkgs=(debootstrap systemd-container util-linux procps binutils openssl python3 rpm)
   missing=()
   for p in "${host_pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -311,6 +311,13 @@ bad=$(grep -v ' ENOSYS$' <<<"$probe_dropin" || true)
 pass "with the drop-in all ${#new_calls[@]} calls fail with ENOSYS in the unit's sandbox; without it $(grep -vc ' ENOSYS$' <<<"$probe_plain") did not ($(grep -c ' EPERM$' <<<"$probe_plain") EPERM: outside the unit's allow list)"
 
 # --- b. the .deb ------------------------------------------------------------------------------------------
+# containerd_pid: its MainPID now; containerd_restarted: it has another one since (systemd's word, not trustmend's).
+containerd_pid() { node systemctl show -p MainPID --value containerd; }
+containerd_restarted() {
+  local now; now=$(containerd_pid)
+  [[ $now != 0 && $now != "$containerd_before" ]] || die "containerd's MainPID is $now, as before the repair: not restarted"
+  pass "systemd agrees: containerd's MainPID $containerd_before → $now"
+}
 in_bundle() { node grep -q "$(sed -n 2p "$pki/$1")" "$2"; }          # in_bundle CERT.pem BUNDLE
 # own_libraries_only: the running daemon has mapped no shared object but its own (/usr/lib/trustmend/):
 # no library of the node, no NSS module of the node's glibc (it looked registries up by now).
@@ -368,6 +375,7 @@ grep -q 'route containerd: auto takes the system route.*config_path' <<<"$doctor
 pass "trustmend doctor runs: debian family; containerd 1.4 on the system route under auto"
 
 say "b. containerd's failure again: trustmend takes the system route, says why, restarts containerd"
+containerd_before=$(containerd_pid)
 m=$(mark)
 tf=$(now_us)
 expect_fail "CRI PullImage $image" cri_pull "$image"
@@ -380,6 +388,7 @@ grep -q 'containerd 1\.4' <<<"$why" || die "the system route's reason does not n
 pass "TRUSTMEND_ROUTE_REASON=$why"
 wait_event "$m" "$id_verified" verified TRUSTMEND_HOST=registry.e2e.test
 wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+containerd_restarted
 timed "b. failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
 anchors=$(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt')
 [[ $(wc -l <<<"$anchors") == 1 && $(node cat "$anchors" | fingerprint) == "$anchor_sha" ]] || die "expected one anchor, the E2E Corp Issuing CA: $anchors"
@@ -422,11 +431,13 @@ for c in "${new_calls[@]}"; do grep -qw -- "$c" <<<"$filter" && die "$c is still
 main_pid=$(node systemctl show -p MainPID --value trustmend)
 node grep -q '^Seccomp:[[:space:]]*2' "/proc/$main_pid/status" || die "trustmend (PID $main_pid) runs without a seccomp filter"
 pass "trustmend runs (MainPID $main_pid, seccomp mode 2) with none of the ${#new_calls[@]} calls allowed, SystemCallErrorNumber=ENOSYS"
+containerd_before=$(containerd_pid)
 m=$(mark)
 tf=$(now_us)
 expect_fail "CRI PullImage $image2" cri_pull "$image2"
 wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=seccomp.e2e.test TRUSTMEND_ROUTE=system
 wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+containerd_restarted
 timed "c. 4.19: failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
 in_bundle seccomp-issuing.pem "$debian_bundle" || die "the Seccomp Corp Issuing CA is not in $debian_bundle"
 ref=$(cri_pull "$image2") || die "CRI PullImage $image2 still fails after containerd's restart"
@@ -526,11 +537,13 @@ sed 's/^/    | /' <<<"$doctor"
 grep -q '^\[ OK \] distro: rhel family' <<<"$doctor" || die "trustmend doctor does not name the rhel family"
 grep -q '^\[ OK \] update tool: /usr/bin/update-ca-trust extract' <<<"$doctor" || die "trustmend doctor does not name update-ca-trust"
 pass "trustmend doctor: rhel family, /usr/bin/update-ca-trust extract"
+containerd_before=$(containerd_pid)
 m=$(mark)
 tf=$(now_us)
 expect_fail "CRI PullImage $image" cri_pull "$image"
 wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=registry.e2e.test TRUSTMEND_ROUTE=system
 wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=containerd.service
+containerd_restarted
 timed "e. rpm: failed CRI pull -> containerd restarted" "$(span "$tf" "$event_at")"
 anchors=$(node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt')
 [[ $(wc -l <<<"$anchors") == 1 && $(node cat "$anchors" | fingerprint) == "$anchor_sha" ]] || die "expected one anchor, the E2E Corp Issuing CA: $anchors"
