@@ -23,6 +23,13 @@ daemon=""
 cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 source packaging/release-flags.sh
+if [[ -z ${TRUSTMEND_ORDER_IN_RUNTIME:-} ]]; then
+  # The binary's interpreter is the packages' /usr/lib/trustmend: profile it with that runtime overlaid in
+  # a private mount namespace, as on a node (release-flags.sh).
+  swift build "${release_flags[@]}" --product trustmend 2>&1 | tail -1
+  TRUSTMEND_ORDER_IN_RUNTIME=1 release_with_runtime "$release_bin" bash "$0" "$@"
+  exit
+fi
 # Linked with a map: it tells which functions have a section of their own (only those can be moved).
 swift build "${release_flags[@]}" -Xlinker "-Map=$work/link.map" --product trustmend 2>&1 | tail -1
 # valgrind 3.19 cannot read clang 21's DWARF 5; the symbol table is all it needs.

@@ -36,3 +36,17 @@ release_exec() {
   local dir=$1 binary=$2; shift 2
   "$dir/ld-linux-x86-64.so.2" --inhibit-cache --library-path "$dir" "$binary" "$@"
 }
+
+# release_with_runtime BINARY COMMAND…: runs COMMAND in a private mount namespace in which
+# /usr/lib/trustmend is BINARY's runtime staged from this machine (packaging/runtime.sh), overlaid on
+# /usr/lib, so that the binary starts as on a node: the kernel loads its interpreter. Nothing on this
+# machine changes. Needs root.
+release_with_runtime() {
+  local binary=$1 stage rc=0; shift
+  stage=$(mktemp -d /tmp/trustmend-runtime.XXXXXX)
+  bash "$(dirname "${BASH_SOURCE[0]}")/runtime.sh" "$binary" "$stage/trustmend"
+  unshare -m --propagation private -- sh -c 'mount -t overlay trustmend-runtime -o "lowerdir=$0:/usr/lib" /usr/lib && exec "$@"' \
+    "$stage" "$@" || rc=$?
+  rm -rf "$stage"
+  return "$rc"
+}

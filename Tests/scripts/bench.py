@@ -216,12 +216,19 @@ def thread_switches(pid):
 
 
 def memory_kib(pid):
-    """VmRSS, and its anonymous (the process's own) and file (mapped binary and libraries) parts."""
+    """VmRSS, its anonymous (the process's own) and file (mapped binary and libraries) parts, and Pss: each
+    page divided by the processes that map it — what the daemon costs the node once libraries are shared
+    (the packages' private runtime is shared with no other process)."""
     fields = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, value = line.partition(":")
             if key in ("VmRSS", "RssAnon", "RssFile"):
+                fields[key] = int(value.split()[0])
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key == "Pss":
                 fields[key] = int(value.split()[0])
     return fields
 
@@ -304,13 +311,15 @@ def bench_idle():
         total = sum(n for _, n in woke.values())
         memory = memory_kib(d.proc.pid)
         figure("RSS after start (binary not cached before)", f"{memory['VmRSS'] / 1024:.1f} MiB: anonymous {memory['RssAnon'] / 1024:.1f} MiB, "
-                                  f"file-backed {memory['RssFile'] / 1024:.1f} MiB (binary and libraries, shared and clean)")
+                                  f"file-backed {memory['RssFile'] / 1024:.1f} MiB (binary and libraries, clean); "
+                                  f"PSS {memory['Pss'] / 1024:.1f} MiB")
         if os.geteuid() == 0:
             figure("  the binary's resident sections", resident_sections(d.proc.pid, TM))
         figure("wake-ups per idle minute (all threads)", f"{total}")
         for tid, (name, n) in sorted(woke.items(), key=lambda item: -item[1][1]):
             figure(f"  thread {tid} '{name}'", f"{n}")
-        SUMMARY.append(("idle daemon, binary not cached before", f"RSS {memory['VmRSS'] / 1024:.1f} MiB", f"anonymous {memory['RssAnon'] / 1024:.1f} MiB",
+        SUMMARY.append(("idle daemon, binary not cached before", f"RSS {memory['VmRSS'] / 1024:.1f} MiB, PSS {memory['Pss'] / 1024:.1f}",
+                        f"anonymous {memory['RssAnon'] / 1024:.1f} MiB",
                         f"{total} wake-ups/min (target ≤ 15 MB, none but the watchdog)"))
         figure("threads", f"{len(os.listdir(f'/proc/{d.proc.pid}/task'))}")
         # A burst, then idle again: memory after work.
@@ -326,7 +335,8 @@ def bench_idle():
     try:
         time.sleep(5)
         memory = memory_kib(d.proc.pid)
-        figure("RSS after start (binary read whole before)", f"{memory['VmRSS'] / 1024:.1f} MiB: file-backed {memory['RssFile'] / 1024:.1f} MiB"
+        figure("RSS after start (binary read whole before)", f"{memory['VmRSS'] / 1024:.1f} MiB: file-backed {memory['RssFile'] / 1024:.1f} MiB, "
+               f"PSS {memory['Pss'] / 1024:.1f} MiB"
                + (f"; {resident_sections(d.proc.pid, TM, 1)}" if os.geteuid() == 0 else ""))
         SUMMARY.append(("idle daemon, binary read whole before", f"RSS {memory['VmRSS'] / 1024:.1f} MiB", "", ""))
     finally:

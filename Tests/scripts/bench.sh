@@ -9,5 +9,7 @@ echo "building trustmend as the packages ship it (packaging/release-flags.sh)…
 source packaging/release-flags.sh
 swift build "${release_flags[@]}" --product trustmend 2>&1 | tail -1
 tm=$PWD/$release_bin
-echo "machine: $(nproc) CPUs, $(uname -r), $("$tm" --version | head -1)"
-exec /usr/bin/python3 Tests/scripts/bench.py "$tm" "$@"
+# The binary's interpreter is the packages' /usr/lib/trustmend: it runs with that runtime overlaid in a
+# private mount namespace, as on a node.
+echo "machine: $(nproc) CPUs, $(uname -r), $(release_with_runtime "$tm" "$tm" --version | head -1)"
+release_with_runtime "$tm" /usr/bin/python3 Tests/scripts/bench.py "$tm" "$@"

@@ -9,7 +9,7 @@ packages=(
   dbus-daemon python3 python3-dbusmock python3-gi  # private D-Bus with the systemd stand-in
   python3-cryptography                   # certificates with dates openssl req cannot set
   systemd-journal-remote                 # journal files for the daemon's tests
-  systemd binutils lintian rpm rpmlint   # packaging: systemd-analyze, readelf/objdump, lint, rpmbuild
+  systemd binutils lintian rpm rpmlint cpio  # packaging: systemd-analyze, readelf/objdump, lint, rpmbuild, rpm2cpio
 )
 
 missing=()
