@@ -33,3 +33,15 @@ int trustmend_runtime_directory(char *buffer, unsigned long size) {
     buffer[length] = '\0';
     return (int)length;
 }
+
+#include <errno.h>
+#include <sys/syscall.h>
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+int trustmend_threads_refused(void) {
+    errno = 0;
+    long r = syscall(SYS_clone3, (void *)0, (unsigned long)0);
+    return r == -1 && errno == EPERM;
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CProcessImage
+import Glibc
 import Logging
 import ServiceLifecycle
 import TrustmendConfig
@@ -54,7 +55,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         // The relocation tables were read once by the dynamic linker; a daemon need not keep them resident
         // (process_image.h). A hint: on a kernel without MADV_PAGEOUT they simply stay.
-        _ = trustmend_release_relocation_tables()
+        let released = trustmend_release_relocation_tables()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let underSystemd = ProcessEnvironment.value("JOURNAL_STREAM") != nil
         LoggingSystem.bootstrap { label in
@@ -64,6 +65,9 @@ struct Run: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "trustmend")
+        if released == -Int(EINVAL) {
+            logger.debug("the kernel has no MADV_PAGEOUT (before Linux 5.4): the relocation tables stay resident, about 1.4 MiB")
+        }
         let configPath = config
         let configuration = try Self.loadConfiguration(configPath)
         let profile = try node.profile()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CPrivateRuntime
+import Glibc
 
 @main
 struct Trustmend: AsyncParsableCommand {
@@ -20,6 +21,17 @@ struct Trustmend: AsyncParsableCommand {
         // Before any lookup: no name-service module of the node's glibc is loaded into this process
         // (private_runtime.h). Host names resolve through /etc/hosts and DNS.
         _ = trustmend_isolate_name_services()
+        // Before the first thread: under a filter that refuses clone3 with EPERM the runtime would retry
+        // pthread_create forever, without a word (private_runtime.h).
+        if trustmend_threads_refused() != 0 {
+            StandardError.write("""
+                trustmend: this process may not create threads: a seccomp filter answers clone3 with EPERM instead \
+                of ENOSYS, and glibc falls back to clone only on ENOSYS. Run it under SystemCallErrorNumber=ENOSYS \
+                (the shipped unit does), or in a container runtime that answers unknown calls with ENOSYS \
+                (docker ≥ 20.10.10, runc ≥ 1.0.2).
+                """)
+            Glibc.exit(71)  // EX_OSERR: the unit does not restart it (RestartPreventExitStatus=)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

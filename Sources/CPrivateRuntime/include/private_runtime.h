@@ -15,3 +15,11 @@ int trustmend_isolate_name_services(void);
 /// distro's library directory in a development build), written into `buffer` with its terminating NUL.
 /// Returns the length, or -1 when it cannot be told or does not fit.
 int trustmend_runtime_directory(char *buffer, unsigned long size);
+
+/// Whether a seccomp filter refuses new threads: clone3 answered with EPERM. glibc ≥ 2.34 creates
+/// threads and spawns processes with clone3 first and falls back to clone only on ENOSYS, so under a
+/// filter that answers EPERM (docker < 20.10.10, runc < 1.0.2, a unit with SystemCallErrorNumber=EPERM
+/// and a systemd that does not list clone3) every pthread_create fails and the Swift runtime retries
+/// forever: a silent hang. The probe passes no arguments: a kernel with clone3 answers EINVAL, one
+/// without it ENOSYS; neither creates anything. Returns 1 when refused, 0 otherwise.
+int trustmend_threads_refused(void);
