@@ -10,6 +10,7 @@ packages=(
   python3-cryptography                   # certificates with dates openssl req cannot set
   systemd-journal-remote                 # journal files for the daemon's tests
   systemd binutils lintian rpm rpmlint cpio  # packaging: systemd-analyze, readelf/objdump, lint, rpmbuild, rpm2cpio
+  libseccomp-dev strace                  # old kernels emulated (Tests/Support/old-kernel)
 )
 
 missing=()

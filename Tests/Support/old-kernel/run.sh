@@ -19,7 +19,8 @@
 # next. The emulated process tree is only trustmend and what it starts; openssl s_server, dbus-daemon,
 # the stand-in and systemd-journal-remote play the node and run natively.
 #
-# Exit status: 0 when every command works under 4.19 and 3.10 (clone3-eperm is reported, not judged).
+# Exit status: 0 when every command works under 4.19 and 3.10 and each one refuses to start under
+# clone3-eperm with exit 71 and the reason (instead of hanging).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
@@ -161,9 +162,29 @@ same_as_native() { # profile name status
   fi
 }
 
+# Under clone3-eperm threads cannot be created: each command must say so and exit 71 at once (it used to
+# hang, the Swift runtime retrying pthread_create for ever).
+refuses_threads() { # profile trace name command…
+  local profile=$1 trace=$2 name=$3 status; shift 3
+  run_cmd "$profile" "$trace" "$name" "$@"; status=$?
+  if [ "$status" = 71 ] && grep -q 'may not create threads' "$work/out/$profile.$name"; then
+    verdict "$profile" "$name" works "exit 71 at once: $(grep -o 'may not create threads[^:]*' "$work/out/$profile.$name" | head -1)"
+  else
+    verdict "$profile" "$name" FAILS "$(exit_text "$status"), expected exit 71 naming the filter: $(head -2 "$work/out/$profile.$name" | tr '\n' ' ' | cut -c1-200)"
+  fi
+}
+
 commands() { # profile trace
   local profile=$1 trace=$2 root status
   limit=$(limit_for "$profile")
+  if [ "$profile" = clone3-eperm ]; then
+    root="$work/root-doctor"; mkroot "$root"
+    refuses_threads "$profile" "$trace" fetch "$tm" fetch --summary --no-proxy "$endpoint"
+    refuses_threads "$profile" "$trace" doctor "$tm" doctor --root "$root" --bus "$bus"
+    refuses_threads "$profile" "$trace" daemon "$tm" run --root "$root" --distro debian --bus "$bus" \
+      --config "$root/etc/trustmend/config.yaml" --journal-dir "$work"
+    return
+  fi
   run_cmd "$profile" "$trace" version "$tm" --version; same_as_native "$profile" version $?
   run_cmd "$profile" "$trace" scan "$tm" scan --json corpus.log; same_as_native "$profile" scan $?
   run_cmd "$profile" "$trace" scan-journal "$tm" scan --json --journal-file "$work/scanjournal/scan.journal"; same_as_native "$profile" scan-journal $?
@@ -254,5 +275,5 @@ fi
 
 say "Summary"
 awk -F'\t' '{printf "%-13s %-13s %-6s %s\n", $1, $2, $3, $4}' "$work/verdicts.tsv"
-if grep -qP '^(4\.19|3\.10)\t[^\t]*\tFAILS' "$work/verdicts.tsv"; then exit 1; fi
+if grep -qP '^[^\t]*\t[^\t]*\tFAILS' "$work/verdicts.tsv"; then exit 1; fi
 exit 0
