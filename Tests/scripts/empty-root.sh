@@ -8,6 +8,7 @@
 #   bash Tests/scripts/empty-root.sh PACKAGE.deb|PACKAGE.rpm      (as root: chroot and mounts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source Tests/scripts/pki.sh
 
 package=${1:?usage: empty-root.sh PACKAGE.deb|PACKAGE.rpm}
 fail() { echo "empty-root: FAIL ($kind): $*" >&2; exit 1; }
@@ -42,16 +43,8 @@ in_root() { chroot "$root" /usr/bin/trustmend "$@"; }
 
 # A registry on loopback: leaf + issuing CA, the CA minted here.
 pki=$work/pki; mkdir -p "$pki"
-(
-  cd "$pki"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 \
-    -subj "/CN=Empty Root Test CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign"
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=registry.empty.test"
-  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out leaf.pem \
-    -extfile <(printf 'basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:registry.empty.test\n')
-  cat leaf.pem ca.pem > chain.pem
-) >/dev/null 2>&1
-ca_sha=$(openssl x509 -in "$pki/ca.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f')
+(cd "$pki" && pki_ca ca "/CN=Empty Root Test CA" && pki_leaf leaf ca registry.empty.test)
+ca_sha=$(pki_sha256 "$pki/ca.pem")
 port=$(( 20000 + RANDOM % 20000 ))
 openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$pki/leaf.pem" -key "$pki/leaf.key" -cert_chain "$pki/ca.pem" \
   -naccept 1000 < /dev/null > /dev/null 2>&1 &

@@ -65,15 +65,11 @@ for p in "${profiles[@]}"; do "$ok" "$p" --check || exit 1; done
 # ---------------------------------------------------------------------------------------------------
 # The node: a CA minted now, a TLS "registry" on loopback, corpus lines, journal files, a bus.
 cd "$work"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root.key -out root.pem -days 30 \
-  -subj "/CN=Old Kernel Root CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout int.key -out int.csr -subj "/CN=Old Kernel Issuing CA" 2>/dev/null
-printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > int.ext
-openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 -extfile int.ext -out int.pem 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr -subj "/CN=localhost" 2>/dev/null
-printf 'basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > leaf.ext
-openssl x509 -req -in leaf.csr -CA int.pem -CAkey int.key -CAcreateserial -days 30 -extfile leaf.ext -out leaf.pem 2>/dev/null
-pin=$(openssl x509 -in int.pem -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)
+source "$repo/Tests/scripts/pki.sh"
+pki_ca root "/CN=Old Kernel Root CA"
+pki_ca int "/CN=Old Kernel Issuing CA" root
+pki_leaf leaf int localhost IP:127.0.0.1
+pin=$(pki_sha256 int.pem)
 port=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 openssl s_server -quiet -accept "127.0.0.1:$port" -cert leaf.pem -key leaf.key -cert_chain int.pem -www >/dev/null 2>&1 &
 pids+=($!)
