@@ -511,6 +511,10 @@ if [[ -n $wanted ]]; then
   note "the node's rpm database lacks (RHEL-family base packages; installed with --nodeps): $(tr '\n' ' ' <<<"$wanted")"
   nodeps=(--nodeps)
 fi
+# As if the node had run systemd < 239 when an earlier package was installed: this one's %post, on 247,
+# must take that drop-in away (packaging/old-systemd.sh).
+old_dropin=$dropin_dir/50-old-systemd.conf
+sh "$repo/packaging/old-systemd.sh" --print 237 | node tee "$old_dropin" > /dev/null
 tb=$(now_us)
 out=$(node rpm -i --force-debian "${nodeps[@]}" "$rpm" 2>&1) || { sed 's/^/    | /' <<<"$out"; die "rpm -i failed"; }
 [[ -z $out ]] || sed 's/^/    | /' <<<"$out"
@@ -518,6 +522,8 @@ timed "rpm -i trustmend" "$(since "$tb")"
 node systemctl is-enabled -q trustmend || die "the %post did not enable trustmend.service"
 node systemctl is-active -q trustmend || { node systemctl status trustmend --no-pager -l || true; die "the %post did not start trustmend.service"; }
 pass "rpm -i${nodeps:+ ${nodeps[*]}}: its %post enabled and started trustmend.service ($(node rpm -q trustmend))"
+node test -e "$old_dropin" && die "the %post left $old_dropin on systemd $(node systemctl --version | sed -n '1s/systemd //p')"
+pass "the %post removed the drop-in for systemd < 239 ($old_dropin): this node runs systemd 247"
 filter=$(node systemctl show -p SystemCallFilter --value trustmend)
 grep -qw clone3 <<<"$filter" && die "the kernel-4.19 drop-in is not in effect for the rpm's unit"
 pass "the kernel-4.19 drop-in applies to the rpm's unit too"
@@ -554,6 +560,16 @@ timed "e. rpm: failed CRI pull -> CRI pull works" "$(since "$tf")"
 pass "CRI PullImage $image → $ref"
 own_libraries_only
 
+say "e. The unit as systemd < 239 runs it (the drop-in packaging/old-systemd.sh writes there): the deny-list alone"
+sh "$repo/packaging/old-systemd.sh" --print 237 | node tee "$old_dropin" > /dev/null
+node systemctl daemon-reload
+restart_trustmend
+filter=$(node systemctl show -p SystemCallFilter --value trustmend)
+[[ $filter == "~"* ]] || die "with $old_dropin the unit still has an allow-list: ${filter:0:80}…"
+node systemctl is-active -q trustmend || die "trustmend is not running with the drop-in for systemd < 239"
+node trustmend doctor > /dev/null 2>&1 || true
+pass "trustmend runs with the deny-list alone (SystemCallFilter=${filter:0:40}…)"
+
 say "e. rpm -e trustmend: the anchor gone, update-ca-trust drops the CA, the state gone"
 node rpm -e trustmend 2>&1 | sed 's/^/    | /'
 node rpm -q trustmend > /dev/null 2>&1 && die "rpm still lists trustmend"
@@ -563,7 +579,8 @@ for p in /var/lib/trustmend /usr/bin/trustmend /usr/lib/trustmend; do
 done
 node sh -c 'ls /etc/pki/ca-trust/source/anchors/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
 in_bundle issuing.pem "$euler_bundle" && die "the E2E Corp Issuing CA is still in $euler_bundle"
-pass "stopped; no anchor in /etc/pki/ca-trust/source/anchors, the CA gone from $euler_bundle, /var/lib/trustmend gone"
+node test -e "$old_dropin" && die "rpm -e left $old_dropin"
+pass "stopped; no anchor in /etc/pki/ca-trust/source/anchors, the CA gone from $euler_bundle, /var/lib/trustmend and $old_dropin gone"
 
 say "All checks passed"
 timed "the scenario: overlay, boot, steps a-e" "$(since "$t0")"
