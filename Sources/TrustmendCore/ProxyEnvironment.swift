@@ -93,14 +93,14 @@ struct IPAddress: Hashable {
             let v4 = text[text.index(after: lastColon)...].split(separator: ".").map { UInt16($0)! }
             text = String(text[...lastColon]) + String(v4[0] << 8 | v4[1], radix: 16) + ":" + String(v4[2] << 8 | v4[3], radix: 16)
         }
-        func parse(_ part: String) -> [UInt16] { part.split(separator: ":").map { UInt16($0, radix: 16)! } }
-        let halves = text.components(separatedBy: "::")
+        func parse(_ part: Substring) -> [UInt16] { part.split(separator: ":").map { UInt16($0, radix: 16)! } }
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false)
         var groups: [UInt16]
         if halves.count == 2 {
             let head = parse(halves[0]), rest = parse(halves[1])
             groups = head + [UInt16](repeating: 0, count: max(0, 8 - head.count - rest.count)) + rest
         } else {
-            groups = parse(text)
+            groups = parse(text[...])
         }
         guard groups.count == 8 else { return nil }
         bytes = groups.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
@@ -134,11 +134,5 @@ struct CIDR {
             if ip.bytes[bit / 8] & mask != network.bytes[bit / 8] & mask { return false }
         }
         return true
-    }
-}
-
-extension String {
-    func components(separatedBy separator: String) -> [String] {
-        split(separator: separator, omittingEmptySubsequences: false).map(String.init)
     }
 }
