@@ -12,14 +12,7 @@ public struct ProxyEnvironment: Sendable, Hashable {
     }
 
     /// From `KEY=value` entries, as a unit's `Environment=` or `/proc/PID/environ` has them.
-    public init(entries: [String]) {
-        var environment = [String: String]()
-        for entry in entries {
-            guard let eq = entry.firstIndex(of: "=") else { continue }
-            environment[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
-        }
-        self.init(environment)
-    }
+    public init(entries: [String]) { self.init(KeyValue.dictionary(entries)) }
 
     static func first(_ environment: [String: String], _ names: String...) -> String? {
         for name in names { if let value = environment[name], !value.isEmpty { return value } }
