@@ -17,7 +17,7 @@ public struct JSONLedgerStore: LedgerStore {
         let bytes: [UInt8]
         switch Syscalls.readAll(path, limit: 64 << 20) {
         case .success(let b): bytes = b
-        case .failure(let e) where e.code == ENOENT: return Ledger()
+        case .failure(let e) where e == .noSuchFileOrDirectory: return Ledger()
         case .failure(let e): throw TrustStoreError(.read, path: path, errno: e)
         }
         do {

@@ -13,7 +13,7 @@ public struct JSONStateStore: StateStore {
         let bytes: [UInt8]
         switch Syscalls.readAll(path, limit: 16 << 20) {
         case .success(let b): bytes = b
-        case .failure(let e) where e.code == ENOENT: return DaemonState()
+        case .failure(let e) where e == .noSuchFileOrDirectory: return DaemonState()
         case .failure(let e): throw TrustStoreError(.read, path: path, errno: e)
         }
         do {

@@ -98,7 +98,7 @@ public struct RegistryAnchorStore: AnchorStore {
     public func delete(_ files: [String]) throws {
         for file in files {
             guard Self.isOurs(file) else { throw RegistryRouteError.notOurs(file) }
-            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e.code != ENOENT {
+            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e != .noSuchFileOrDirectory {
                 throw TrustStoreError(.delete, path: onDisk(file), errno: e)
             }
         }
@@ -119,7 +119,7 @@ public struct RegistryAnchorStore: AnchorStore {
         let system: String
         switch Syscalls.readAll(onDisk(systemBundlePath), limit: 64 << 20) {
         case .success(let bytes): system = String(decoding: bytes, as: UTF8.self)
-        case .failure(let e) where e.code == ENOENT: system = ""
+        case .failure(let e) where e == .noSuchFileOrDirectory: system = ""
         case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(systemBundlePath), errno: e)
         }
         return system + "\n" + scopedPEM()
