@@ -143,9 +143,7 @@ final class SDJournal {
         _ = sd_journal_get_timeout(handle, &timeoutUsec)
         var timeoutMs: Int32 = -1
         if timeoutUsec != UInt64.max {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let nowUsec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+            let nowUsec = SystemClock.microseconds(CLOCK_MONOTONIC)
             timeoutMs = timeoutUsec > nowUsec ? Int32(min((timeoutUsec - nowUsec + 999) / 1000, 60_000)) : 0
         }
         var fds = [

@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 import TrustmendCore
+import TrustmendPlatform
 
 /// Reads, from the node, what decides whether each engine reads its `certs.d`: containerd's effective
 /// configuration (the `--config` its running process was given, else `/etc/containerd/config.toml`,
@@ -55,10 +56,7 @@ public struct EngineRouteFacts: Sendable {
         // After the command name (which may hold spaces and parentheses): field 3 onwards.
         let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count > 19, let ticks = Double(String(decoding: fields[19], as: UTF8.self)) else { return nil }
-        var now = timespec(), sinceBoot = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        clock_gettime(CLOCK_BOOTTIME, &sinceBoot)
-        let boot = Double(now.tv_sec - sinceBoot.tv_sec) + Double(now.tv_nsec - sinceBoot.tv_nsec) / 1e9
+        let boot = Double(Int64(SystemClock.nanoseconds(CLOCK_REALTIME)) - Int64(SystemClock.nanoseconds(CLOCK_BOOTTIME))) / 1e9
         return boot + ticks / Double(max(sysconf(Int32(_SC_CLK_TCK)), 1))
     }
 
