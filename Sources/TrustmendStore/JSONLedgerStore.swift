@@ -6,7 +6,7 @@ public struct JSONLedgerStore: LedgerStore {
     public let path: String
 
     public init(root: String = "/") {
-        path = (root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)) + Self.nodePath
+        path = NodeRoot(root).onDisk(Self.nodePath)
     }
 
     public init(path: String) { self.path = path }

@@ -32,11 +32,14 @@ struct NodeOptions: ParsableArguments {
         }
     }
 
+    /// `--root`: where every node path is opened.
+    var nodeRoot: NodeRoot { NodeRoot(root) }
+
     /// The distro row: `--distro`, else chosen from os-release under the root.
     func profile() throws -> DistroProfile {
         if let distro, let family = DistroFamily(rawValue: distro.lowercased()) { return DistroProfile.profile(for: family) }
-        let path = NodeFiles.onDisk("/etc/os-release", root: root)
-        let fallback = NodeFiles.onDisk("/usr/lib/os-release", root: root)
+        let path = nodeRoot.onDisk("/etc/os-release")
+        let fallback = nodeRoot.onDisk("/usr/lib/os-release")
         guard let text = NodeFiles.readText(path) ?? NodeFiles.readText(fallback) else {
             throw CommandFailure("cannot read \(path) or \(fallback) to tell the distro; pass --distro FAMILY")
         }
