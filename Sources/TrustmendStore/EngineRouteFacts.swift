@@ -46,9 +46,7 @@ public struct EngineRouteFacts: Sendable {
             }
         }
         details.containerdVersion = await containerdVersion()
-        if case .success(let bytes) = Syscalls.readAll(onDisk("/etc/docker/daemon.json"), limit: 1 << 20) {
-            details.daemonJSON = try? DockerDaemonConfig(parsing: bytes)
-        }
+        details.daemonJSON = DockerDaemonFile.read(root).config
         return details
     }
 

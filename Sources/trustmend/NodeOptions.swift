@@ -35,6 +35,9 @@ struct NodeOptions: ParsableArguments {
     /// `--root`: where every node path is opened.
     var nodeRoot: NodeRoot { NodeRoot(root) }
 
+    /// The node's units, docker's and containerd's settings, read as the daemon reads them.
+    func facts(systemd: any UnitRestarter) -> NodeFacts { NodeFacts(root: nodeRoot, systemd: systemd) }
+
     /// The distro row: `--distro`, else chosen from os-release under the root.
     func profile() throws -> DistroProfile {
         if let distro, let family = DistroFamily(rawValue: distro.lowercased()) { return DistroProfile.profile(for: family) }
