@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "TrustmendStore",
             dependencies: [
-                "TrustmendCore",
+                "TrustmendCore", "TrustmendPlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,8 +6,6 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
-#include <openssl/pem.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 
@@ -39,18 +37,6 @@ static inline void trustmend_sk_X509_pop_free(STACK_OF(X509) *sk) {
 
 static inline void trustmend_sk_X509_free(STACK_OF(X509) *sk) {
     sk_X509_free(sk);
-}
-
-static inline long trustmend_BIO_get_mem_data(BIO *bio, char **data) {
-    return BIO_get_mem_data(bio, data);
-}
-
-static inline long trustmend_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
-    return SSL_CTX_set_min_proto_version(ctx, version);
-}
-
-static inline long trustmend_SSL_set_mode(SSL *ssl, long mode) {
-    return SSL_set_mode(ssl, mode);
 }
 
 static inline long trustmend_SSL_CTX_set_max_cert_list(SSL_CTX *ctx, long bytes) {

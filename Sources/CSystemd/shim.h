@@ -4,7 +4,6 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-journal.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-id128.h>
 
 /* sd-bus error initialisation is a macro (SD_BUS_ERROR_NULL); Swift needs a function. */
 static inline sd_bus_error trustmend_sd_bus_error_null(void) {

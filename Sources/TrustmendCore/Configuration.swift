@@ -108,7 +108,7 @@ public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
             pattern = lowered
         }
         // Validate by substituting a label for every "*": what remains must be a valid host.
-        let probe = pattern.replacingOccurrences(of: "*", with: "x")
+        let probe = pattern.replacing("*", with: "x")
         do { _ = try Endpoint(host: probe) } catch {
             throw ConfigError(line: 0, "host pattern \"\(text)\" is not a host name, IP address or glob: \(error)")
         }
@@ -145,11 +145,5 @@ public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
             rest = rest[range.upperBound...]
         }
         return rest.hasSuffix(parts.last!) && rest.count >= parts.last!.count
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

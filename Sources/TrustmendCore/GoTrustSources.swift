@@ -24,11 +24,7 @@ public struct GoTrustSources: Sendable, Hashable {
     ///   - environment: the engine's environment (`KEY=value` strings), not trustmend's own.
     ///   - isReadable: whether a path (relative to the node's root) is a readable file.
     public init(environment: [String], isReadable: (String) -> Bool) {
-        var env = [String: String]()
-        for entry in environment {
-            guard let eq = entry.firstIndex(of: "=") else { continue }
-            env[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
-        }
+        let env = KeyValue.dictionary(environment)
         let fileOverride = env["SSL_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
         let dirOverride = env["SSL_CERT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         overridden = fileOverride != nil || dirOverride != nil

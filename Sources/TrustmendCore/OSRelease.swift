@@ -12,11 +12,11 @@ public struct OSRelease: Sendable, Hashable {
         var fields = [String: String]()
         for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             let line = rawLine.trimmingSpaces
-            guard !line.isEmpty, line.first != "#", let eq = line.firstIndex(of: "=") else { continue }
-            let key = String(line[..<eq])
+            guard !line.isEmpty, line.first != "#", let (rawKey, value) = KeyValue.split(line) else { continue }
+            let key = String(rawKey)
             guard !key.isEmpty, key.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 })
             else { continue }
-            fields[key] = Self.unquote(line[line.index(after: eq)...])
+            fields[key] = Self.unquote(value)
         }
         self.fields = fields
     }

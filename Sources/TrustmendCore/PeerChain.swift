@@ -35,17 +35,7 @@ public struct ChainCertificate: Hashable, Sendable {
     }
 
     /// The certificate as one PEM block, 64 columns, trailing newline, as OpenSSL writes it.
-    public var pem: String {
-        var out = "-----BEGIN CERTIFICATE-----\n"
-        let b64 = Base64.encode(der)
-        var index = b64.startIndex
-        while index < b64.endIndex {
-            let end = b64.index(index, offsetBy: 64, limitedBy: b64.endIndex) ?? b64.endIndex
-            out += b64[index..<end] + "\n"
-            index = end
-        }
-        return out + "-----END CERTIFICATE-----\n"
-    }
+    public var pem: String { PEM.certificate(der) }
 }
 
 /// The certificates a TLS server sent, in the order it sent them (leaf first, as a rule).

@@ -12,14 +12,7 @@ public struct ProxyEnvironment: Sendable, Hashable {
     }
 
     /// From `KEY=value` entries, as a unit's `Environment=` or `/proc/PID/environ` has them.
-    public init(entries: [String]) {
-        var environment = [String: String]()
-        for entry in entries {
-            guard let eq = entry.firstIndex(of: "=") else { continue }
-            environment[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
-        }
-        self.init(environment)
-    }
+    public init(entries: [String]) { self.init(KeyValue.dictionary(entries)) }
 
     static func first(_ environment: [String: String], _ names: String...) -> String? {
         for name in names { if let value = environment[name], !value.isEmpty { return value } }
@@ -93,14 +86,14 @@ struct IPAddress: Hashable {
             let v4 = text[text.index(after: lastColon)...].split(separator: ".").map { UInt16($0)! }
             text = String(text[...lastColon]) + String(v4[0] << 8 | v4[1], radix: 16) + ":" + String(v4[2] << 8 | v4[3], radix: 16)
         }
-        func parse(_ part: String) -> [UInt16] { part.split(separator: ":").map { UInt16($0, radix: 16)! } }
-        let halves = text.components(separatedBy: "::")
+        func parse(_ part: Substring) -> [UInt16] { part.split(separator: ":").map { UInt16($0, radix: 16)! } }
+        let halves = text.split(separator: "::", omittingEmptySubsequences: false)
         var groups: [UInt16]
         if halves.count == 2 {
             let head = parse(halves[0]), rest = parse(halves[1])
             groups = head + [UInt16](repeating: 0, count: max(0, 8 - head.count - rest.count)) + rest
         } else {
-            groups = parse(text)
+            groups = parse(text[...])
         }
         guard groups.count == 8 else { return nil }
         bytes = groups.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
@@ -134,11 +127,5 @@ struct CIDR {
             if ip.bytes[bit / 8] & mask != network.bytes[bit / 8] & mask { return false }
         }
         return true
-    }
-}
-
-extension String {
-    func components(separatedBy separator: String) -> [String] {
-        split(separator: separator, omittingEmptySubsequences: false).map(String.init)
     }
 }

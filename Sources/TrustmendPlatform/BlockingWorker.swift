@@ -7,15 +7,19 @@ import Glibc
 /// never used from two threads at once.
 public final class BlockingWorker: @unchecked Sendable {
     // @unchecked: `jobs` and `closed` are only touched with `mutex` held; the thread is the only consumer.
-    private var mutex = pthread_mutex_t()
-    private var condition = pthread_cond_t()
+    // The mutex and condition live on the heap, not in the object: a pthread_mutex_t must not move, and
+    // Swift may move a stored property's value (`&property` can pass a temporary copy).
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var jobs: [() -> Void] = []
     private var closed = false
     private var thread = pthread_t()
 
     public init(name: String) {
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&condition, nil)
+        mutex.initialize(to: pthread_mutex_t())
+        condition.initialize(to: pthread_cond_t())
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
         let box = Unmanaged.passRetained(self)
         pthread_create(&thread, nil, { raw in
             let worker = Unmanaged<BlockingWorker>.fromOpaque(raw!).takeRetainedValue()
@@ -24,6 +28,13 @@ public final class BlockingWorker: @unchecked Sendable {
         }, box.toOpaque())
         pthread_detach(thread)
         _ = name
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
     }
 
     /// Runs `body` on the worker thread and returns its result.
@@ -37,30 +48,30 @@ public final class BlockingWorker: @unchecked Sendable {
 
     /// Ends the thread after the jobs already queued.
     public func close() {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         closed = true
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     /// Queues a job without waiting for it.
     public func submit(_ job: @escaping () -> Void) {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         jobs.append(job)
-        pthread_cond_signal(&condition)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
     }
 
     private func loop() {
         while true {
-            pthread_mutex_lock(&mutex)
-            while jobs.isEmpty && !closed { pthread_cond_wait(&condition, &mutex) }
+            pthread_mutex_lock(mutex)
+            while jobs.isEmpty && !closed { pthread_cond_wait(condition, mutex) }
             if jobs.isEmpty && closed {
-                pthread_mutex_unlock(&mutex)
+                pthread_mutex_unlock(mutex)
                 return
             }
             let job = jobs.removeFirst()
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(mutex)
             job()
         }
     }

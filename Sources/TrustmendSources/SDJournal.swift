@@ -7,8 +7,7 @@ import TrustmendCore
 final class SDJournal {
     private var handle: OpaquePointer?
     /// Written to wake a blocked `wait()`.
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let wakePipe: WakePipe
 
     enum Target: Sendable {
         case system
@@ -43,18 +42,11 @@ final class SDJournal {
             for p in cStrings { free(p) }
         }
         guard r >= 0, let j else { throw JournalError(.open, errno: -r, detail: target.name) }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
+        do { wakePipe = try WakePipe() } catch {
             sd_journal_close(j)
-            throw JournalError(.open, errno: errno, detail: "pipe")
-        }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+            throw JournalError(.open, errno: error.errno, detail: "pipe")
         }
         handle = j
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
         // Long lines are cut at 64 KiB: no engine error is longer, and floods stay bounded.
         sd_journal_set_data_threshold(j, 65536)
         // The inotify watches are set up by the first get_fd: now, before anything is read. Set up at the
@@ -65,8 +57,6 @@ final class SDJournal {
 
     deinit {
         if let handle { sd_journal_close(handle) }
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
     }
 
     func addMatch(_ match: String) throws(JournalError) {
@@ -143,20 +133,17 @@ final class SDJournal {
         _ = sd_journal_get_timeout(handle, &timeoutUsec)
         var timeoutMs: Int32 = -1
         if timeoutUsec != UInt64.max {
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let nowUsec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+            let nowUsec = SystemClock.microseconds(CLOCK_MONOTONIC)
             timeoutMs = timeoutUsec > nowUsec ? Int32(min((timeoutUsec - nowUsec + 999) / 1000, 60_000)) : 0
         }
         var fds = [
             pollfd(fd: fd, events: Int16(sd_journal_get_events(handle)), revents: 0),
-            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakePipe.readFD, events: Int16(POLLIN), revents: 0),
         ]
         let r = poll(&fds, 2, timeoutMs)
         if r < 0 && errno != EINTR { throw JournalError(.wait, errno: errno, detail: "poll") }
         if fds[1].revents != 0 {
-            var buffer = [UInt8](repeating: 0, count: 64)
-            _ = Glibc.read(wakeRead, &buffer, buffer.count)
+            wakePipe.drain()
             return .woken
         }
         let p = sd_journal_process(handle)
@@ -165,10 +152,7 @@ final class SDJournal {
     }
 
     /// Wakes a blocked `wait()` from another thread. Only touches the pipe.
-    func wake() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakeWrite, &byte, 1)
-    }
+    func wake() { wakePipe.wake() }
 }
 
 /// Why the journal cannot be read.

@@ -97,9 +97,7 @@ public struct SystemdJournalSource: JournalSource {
             if let cursor, (try? journal.seekAfter(cursor: cursor)) != nil {
                 // After the saved entry (or at the nearest one if it was vacuumed away).
             } else {
-                var now = timespec()
-                clock_gettime(CLOCK_REALTIME, &now)
-                let nowUsec = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+                let nowUsec = SystemClock.microseconds(CLOCK_REALTIME)
                 let back = UInt64(lookBack.components.seconds) * 1_000_000
                 try journal.seek(realtimeMicroseconds: nowUsec > back ? nowUsec - back : 0)
             }

@@ -34,30 +34,21 @@ final class TailReader: @unchecked Sendable {
     private var buffer: [LogRecord] = []
     private var inotify: Int32 = -1
     private var watchesComplete = false
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    /// Nil when pipe(2) failed: cancellation then takes effect at the next change of a file.
+    private let wakePipe: WakePipe?
 
     init(paths: [String], positions: [String: FilePosition], maxLine: Int, warn: @escaping @Sendable (String) -> Void) {
         self.paths = paths
         self.maxLine = maxLine
         self.warn = warn
         for path in paths { files[path] = TailedFile(path: path, saved: positions[path]) }
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
-        }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
+        wakePipe = try? WakePipe()
         inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
     }
 
     deinit {
         for file in files.values { file.close() }
         if inotify >= 0 { Glibc.close(inotify) }
-        Glibc.close(wakeRead)
-        Glibc.close(wakeWrite)
         worker.close()
     }
 
@@ -67,8 +58,7 @@ final class TailReader: @unchecked Sendable {
             let records = try await withTaskCancellationHandler {
                 try await worker.run { self.step() }
             } onCancel: {
-                var byte: UInt8 = 1
-                _ = Glibc.write(self.wakeWrite, &byte, 1)
+                self.wakePipe?.wake()
             }
             buffer = records.reversed()
         }
@@ -102,14 +92,14 @@ final class TailReader: @unchecked Sendable {
     private func waitForChange() -> Bool {
         // Without inotify, or while a directory does not exist yet, look again every few seconds.
         let timeout: Int32 = inotify >= 0 && watchesComplete ? -1 : 5000
-        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wakePipe?.readFD ?? -1, events: Int16(POLLIN), revents: 0)]
         _ = poll(&fds, 2, timeout)
-        var scratch = [UInt8](repeating: 0, count: 4096)
         if fds[1].revents != 0 {
-            _ = Glibc.read(wakeRead, &scratch, scratch.count)
+            wakePipe?.drain()
             return false
         }
         if fds[0].revents != 0 {
+            var scratch = [UInt8](repeating: 0, count: 4096)
             while Glibc.read(inotify, &scratch, scratch.count) > 0 {}
         }
         return true

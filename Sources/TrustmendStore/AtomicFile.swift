@@ -57,7 +57,7 @@ enum AtomicFile {
         try files.compactMap { file throws(TrustStoreError) in
             switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
             case .success(let bytes): return (file, bytes)
-            case .failure(let e) where e.code == ENOENT: return nil
+            case .failure(let e) where e == .noSuchFileOrDirectory: return nil
             case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
             }
         }

@@ -1,21 +1,28 @@
 import Glibc
 import Synchronization
 import TrustmendCore
+import TrustmendPlatform
 
 /// Reads, from the node, what decides whether each engine reads its `certs.d`: containerd's effective
 /// configuration (the `--config` its running process was given, else `/etc/containerd/config.toml`,
 /// with imports) and version, and docker's image store from `daemon.json`.
 public struct EngineRouteFacts: Sendable {
-    public var root: String
+    public var root: NodeRoot
     /// Override: where containerd's binary is (for `--version`).
     public var containerdBinaries: [String]
 
-    public init(root: String = "/", containerdBinaries: [String] = ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"]) {
-        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    public static let defaultContainerdBinaries = ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"]
+
+    public init(root: NodeRoot = .host, containerdBinaries: [String] = Self.defaultContainerdBinaries) {
+        self.root = root
         self.containerdBinaries = containerdBinaries
     }
 
-    func onDisk(_ path: String) -> String { root == "/" ? path : root + path }
+    public init(root: String, containerdBinaries: [String] = Self.defaultContainerdBinaries) {
+        self.init(root: NodeRoot(root), containerdBinaries: containerdBinaries)
+    }
+
+    func onDisk(_ path: String) -> String { root.onDisk(path) }
 
     /// Everything, with the containerd process's PID when it runs (0: not known).
     public func read(containerdPID: UInt32 = 0) async -> Details {
@@ -39,9 +46,7 @@ public struct EngineRouteFacts: Sendable {
             }
         }
         details.containerdVersion = await containerdVersion()
-        if case .success(let bytes) = Syscalls.readAll(onDisk("/etc/docker/daemon.json"), limit: 1 << 20) {
-            details.daemonJSON = try? DockerDaemonConfig(parsing: bytes)
-        }
+        details.daemonJSON = DockerDaemonFile.read(root).config
         return details
     }
 
@@ -55,17 +60,14 @@ public struct EngineRouteFacts: Sendable {
         // After the command name (which may hold spaces and parentheses): field 3 onwards.
         let fields = stat[(close + 1)...].split(separator: UInt8(ascii: " "))
         guard fields.count > 19, let ticks = Double(String(decoding: fields[19], as: UTF8.self)) else { return nil }
-        var now = timespec(), sinceBoot = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        clock_gettime(CLOCK_BOOTTIME, &sinceBoot)
-        let boot = Double(now.tv_sec - sinceBoot.tv_sec) + Double(now.tv_nsec - sinceBoot.tv_nsec) / 1e9
+        let boot = Double(Int64(SystemClock.nanoseconds(CLOCK_REALTIME)) - Int64(SystemClock.nanoseconds(CLOCK_BOOTTIME))) / 1e9
         return boot + ticks / Double(max(sysconf(Int32(_SC_CLK_TCK)), 1))
     }
 
     /// `--config`/`-c` of the running containerd, from `/proc/PID/cmdline`; the default path otherwise.
     func containerdConfigFile(pid: UInt32) -> String {
         let fallback = "/etc/containerd/config.toml"
-        guard pid > 0, root == "/", case .success(let bytes) = Syscalls.readAll("/proc/\(pid)/cmdline", limit: 1 << 16) else { return fallback }
+        guard pid > 0, root.isHost, case .success(let bytes) = Syscalls.readAll("/proc/\(pid)/cmdline", limit: 1 << 16) else { return fallback }
         let args = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         for (i, arg) in args.enumerated() {
             if (arg == "--config" || arg == "-c"), i + 1 < args.count, args[i + 1].hasPrefix("/") { return args[i + 1] }

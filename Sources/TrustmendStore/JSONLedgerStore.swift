@@ -1,5 +1,3 @@
-import Glibc
-import FoundationEssentials
 import TrustmendCore
 
 /// The ledger as one JSON file, `/var/lib/trustmend/ledger.json` under the root, replaced atomically.
@@ -8,35 +6,17 @@ public struct JSONLedgerStore: LedgerStore {
     public let path: String
 
     public init(root: String = "/") {
-        path = (root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)) + Self.nodePath
+        path = NodeRoot(root).onDisk(Self.nodePath)
     }
 
     public init(path: String) { self.path = path }
 
-    public func load() throws -> Ledger {
-        let bytes: [UInt8]
-        switch Syscalls.readAll(path, limit: 64 << 20) {
-        case .success(let b): bytes = b
-        case .failure(let e) where e.code == ENOENT: return Ledger()
-        case .failure(let e): throw TrustStoreError(.read, path: path, errno: e)
-        }
-        do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(Ledger.self, from: Data(bytes))
-        } catch {
-            throw TrustStoreError(.ledgerCorrupt, path: path, detail: "\(error)")
-        }
-    }
+    var file: JSONFile<Ledger> { JSONFile(path: path, limit: 64 << 20, mode: 0o644, prettyPrinted: true) }
+
+    public func load() throws -> Ledger { try file.load(empty: Ledger()) }
 
     public func save(_ ledger: Ledger) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        let data: Data
-        do { data = try encoder.encode(ledger) } catch { throw TrustStoreError(.write, path: path, detail: "\(error)") }
-        try AtomicFile.makeDirectories(AtomicFile.parent(of: path), mode: 0o755)
-        try AtomicFile.write(Array(data) + [10], to: path, mode: 0o644)
+        try file.save(ledger)
         // For the package's purge script, which has no JSON parser: the certs.d directories trustmend
         // created, one per line, so that it removes them (when empty) and no other.
         var seen = Set<String>()

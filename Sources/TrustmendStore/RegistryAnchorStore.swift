@@ -10,7 +10,8 @@ import TrustmendCore
 /// and only when empty. containerd ignores loose `*.crt` files once a `hosts.toml` is present: a
 /// `hosts.toml` is the operator's, so that registry is refused with the reason, never rewritten.
 public struct RegistryAnchorStore: AnchorStore {
-    public let root: String
+    public let nodeRoot: NodeRoot
+    public var root: String { nodeRoot.path.string }
     /// The registry written for; nil for a store that only removes what the ledger names.
     public let registry: RegistryHost?
     public let engines: [RegistryEngine]
@@ -24,7 +25,7 @@ public struct RegistryAnchorStore: AnchorStore {
     public var bundlePath: String { ([systemBundlePath] + directories.map { $0 + "/*.crt" }).joined(separator: " + ") }
 
     public init(root: String = "/", registry: RegistryHost?, engines: [RegistryEngine], systemBundlePath: String) {
-        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.nodeRoot = NodeRoot(root)
         self.registry = registry
         self.engines = engines.sorted()
         self.systemBundlePath = systemBundlePath
@@ -35,7 +36,7 @@ public struct RegistryAnchorStore: AnchorStore {
         RegistryAnchorStore(root: root, registry: nil, engines: RegistryEngine.allCases, systemBundlePath: "")
     }
 
-    public func onDisk(_ nodePath: String) -> String { root == "/" ? nodePath : root + nodePath }
+    public func onDisk(_ nodePath: String) -> String { nodeRoot.onDisk(nodePath) }
 
     /// `certs.d/<registry>` of each engine.
     public var directories: [String] {
@@ -98,7 +99,7 @@ public struct RegistryAnchorStore: AnchorStore {
     public func delete(_ files: [String]) throws {
         for file in files {
             guard Self.isOurs(file) else { throw RegistryRouteError.notOurs(file) }
-            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e.code != ENOENT {
+            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e != .noSuchFileOrDirectory {
                 throw TrustStoreError(.delete, path: onDisk(file), errno: e)
             }
         }
@@ -119,7 +120,7 @@ public struct RegistryAnchorStore: AnchorStore {
         let system: String
         switch Syscalls.readAll(onDisk(systemBundlePath), limit: 64 << 20) {
         case .success(let bytes): system = String(decoding: bytes, as: UTF8.self)
-        case .failure(let e) where e.code == ENOENT: system = ""
+        case .failure(let e) where e == .noSuchFileOrDirectory: system = ""
         case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(systemBundlePath), errno: e)
         }
         return system + "\n" + scopedPEM()

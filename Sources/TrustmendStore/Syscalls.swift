@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 // Every file-system call of the trust store adapter, thin and errno-preserving, in one place.
 
@@ -17,7 +18,7 @@ enum Syscalls {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(Errno(errno))
+                return .failure(Errno(rawValue: errno))
             }
             offset += n
         }
@@ -38,36 +39,36 @@ enum Syscalls {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return .failure(Errno(errno))
+                return .failure(Errno(rawValue: errno))
             }
             if n == 0 { return .success(out) }
             out += chunk[0..<n]
-            if out.count > limit { return .failure(Errno(EFBIG)) }
+            if out.count > limit { return .failure(Errno(rawValue: EFBIG)) }
         }
     }
 
     static func fsync(_ fd: Int32) -> Result<Void, Errno> {
-        Glibc.fsync(fd) == 0 ? .success(()) : .failure(Errno(errno))
+        Glibc.fsync(fd) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     static func fchmod(_ fd: Int32, _ mode: mode_t) -> Result<Void, Errno> {
-        Glibc.fchmod(fd, mode) == 0 ? .success(()) : .failure(Errno(errno))
+        Glibc.fchmod(fd, mode) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     static func rename(_ from: String, _ to: String) -> Result<Void, Errno> {
-        Glibc.rename(from, to) == 0 ? .success(()) : .failure(Errno(errno))
+        Glibc.rename(from, to) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     static func unlink(_ path: String) -> Result<Void, Errno> {
-        Glibc.unlink(path) == 0 || errno == ENOENT ? .success(()) : .failure(Errno(errno))
+        Glibc.unlink(path) == 0 || errno == ENOENT ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     static func mkdir(_ path: String, _ mode: mode_t) -> Result<Void, Errno> {
-        Glibc.mkdir(path, mode) == 0 || errno == EEXIST ? .success(()) : .failure(Errno(errno))
+        Glibc.mkdir(path, mode) == 0 || errno == EEXIST ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     static func rmdir(_ path: String) -> Result<Void, Errno> {
-        Glibc.rmdir(path) == 0 || errno == ENOENT ? .success(()) : .failure(Errno(errno))
+        Glibc.rmdir(path) == 0 || errno == ENOENT ? .success(()) : .failure(Errno(rawValue: errno))
     }
 
     /// The file's type and mode, nil when it does not exist (or cannot be stat'ed).
@@ -100,7 +101,7 @@ enum Syscalls {
     }
 
     static func listDirectory(_ path: String) -> Result<[String], Errno> {
-        guard let dir = opendir(path) else { return .failure(Errno(errno)) }
+        guard let dir = opendir(path) else { return .failure(Errno(rawValue: errno)) }
         defer { closedir(dir) }
         var names = [String]()
         while let entry = readdir(dir) {
@@ -116,14 +117,7 @@ enum Syscalls {
         while true {
             let r = call()
             if r >= 0 { return .success(r) }
-            if errno != EINTR { return .failure(Errno(errno)) }
+            if errno != EINTR { return .failure(Errno(rawValue: errno)) }
         }
     }
-}
-
-/// An errno value with its strerror text.
-public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
-    public let code: Int32
-    public init(_ code: Int32) { self.code = code }
-    public var description: String { String(cString: strerror(code)) }
 }

@@ -7,7 +7,9 @@ import TrustmendCore
 /// sandbox root the Debian family's `update-ca-certificates` is pointed at the sandbox with its directory
 /// flags; other families' tools cannot be, so they need `toolOverride`.
 public struct SystemAnchorStore: AnchorStore {
-    public let root: String
+    public let nodeRoot: NodeRoot
+    /// The root as given, normalised (`TRUSTMEND_ROOT` of an update tool override).
+    public var root: String { nodeRoot.path.string }
     public let profile: DistroProfile
     public let toolOverride: String?
     public let toolTimeout: Duration
@@ -19,7 +21,7 @@ public struct SystemAnchorStore: AnchorStore {
         root: String = "/", profile: DistroProfile, toolOverride: String? = nil, toolTimeout: Duration = .seconds(120),
         bundlePath: String? = nil
     ) {
-        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        self.nodeRoot = NodeRoot(root)
         self.profile = profile
         self.toolOverride = toolOverride
         self.toolTimeout = toolTimeout
@@ -27,7 +29,7 @@ public struct SystemAnchorStore: AnchorStore {
     }
 
     /// The path of a node path on this machine's disk.
-    public func onDisk(_ nodePath: String) -> String { root == "/" ? nodePath : root + nodePath }
+    public func onDisk(_ nodePath: String) -> String { nodeRoot.onDisk(nodePath) }
 
     public var updateCommand: String { (try? updateTool().commandLine) ?? profile.updateCommandLine }
 
@@ -89,7 +91,7 @@ public struct SystemAnchorStore: AnchorStore {
                 .toolMissing, path: profile.updateTool[0],
                 detail: "install the distro's ca-certificates package, or pass --update-tool PATH")
         }
-        if root == "/" {
+        if nodeRoot.isHost {
             return UpdateTool(executable: tool, arguments: profile.updateArguments, timeout: toolTimeout)
         }
         guard profile.family == .debian else {

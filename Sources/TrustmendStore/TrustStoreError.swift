@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// A failure of the trust store: a file that cannot be written or read, or an update tool that failed.
 public struct TrustStoreError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
@@ -23,8 +25,8 @@ public struct TrustStoreError: Error, Sendable, CustomStringConvertible {
         let more = detail.isEmpty ? "" : ": \(detail)"
         switch code {
         case .write:
-            let hint = errno?.code == 30 ? " (the file system is read-only: is the unit's ReadWritePaths= missing it?)"
-                : errno?.code == 28 ? " (the disk is full)" : ""
+            let hint = errno == .readOnlyFileSystem ? " (the file system is read-only: is the unit's ReadWritePaths= missing it?)"
+                : errno == .noSpace ? " (the disk is full)" : ""
             return "cannot write \(path)\(cause)\(hint)\(more)"
         case .read: return "cannot read \(path)\(cause)\(more)"
         case .delete: return "cannot delete \(path)\(cause)\(more)"

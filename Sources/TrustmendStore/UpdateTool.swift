@@ -1,6 +1,7 @@
 import Glibc
 import Subprocess
 import SystemPackage
+import TrustmendCore
 
 /// Runs a distro's trust-store update tool: no shell, a fixed argument vector, a time limit.
 ///
@@ -85,15 +86,12 @@ public enum ProcessEnvironment {
     }
 
     public static var all: [String: String] {
-        var result = [String: String]()
+        var entries = [String]()
         var pointer = environ
         while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") {
-                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
-            }
+            entries.append(String(cString: entry))
             pointer += 1
         }
-        return result
+        return KeyValue.dictionary(entries)
     }
 }

@@ -1,6 +1,7 @@
 import CSystemd
 import Glibc
 import TrustmendCore
+import TrustmendPlatform
 
 /// sd-bus, every raw call in one place. A bus is used only on the thread that opened it.
 final class SDBus {
@@ -136,7 +137,7 @@ final class SDBus {
             var r = sd_bus_process(bus, nil)
             if r >= 0 {
                 if r > 0 { continue }
-                let now = Self.monotonicMicroseconds()
+                let now = SystemClock.microseconds(CLOCK_MONOTONIC)
                 guard now < deadline else { return false }
                 r = sd_bus_wait(bus, deadline - now)
                 if r >= 0 || r == -EINTR { continue }
@@ -144,11 +145,5 @@ final class SDBus {
             throw SystemdError(.call, errno: -r, unit: unit, detail: what)
         }
         return true
-    }
-
-    static func monotonicMicroseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 }

@@ -1,6 +1,7 @@
 import CSystemd
 import Glibc
 import TrustmendCore
+import TrustmendPlatform
 
 /// sd_notify: readiness, status, reloads, stopping and the watchdog. Does nothing outside systemd
 /// (`NOTIFY_SOCKET` unset), where sd_notify itself does nothing.
@@ -12,10 +13,7 @@ public struct SystemdNotifier: ServiceNotifier {
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
 
     public func reloading() {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let usec = UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
-        send("RELOADING=1\nMONOTONIC_USEC=\(usec)")
+        send("RELOADING=1\nMONOTONIC_USEC=\(SystemClock.microseconds(CLOCK_MONOTONIC))")
     }
 
     public func stopping() { send("STOPPING=1") }

@@ -20,7 +20,7 @@ public struct SystemdUnitRestarter: UnitRestarter {
         let address = self.address
         return try await Self.onThread {
             let bus = try SDBus(address: address)
-            let deadline = SDBus.monotonicMicroseconds() + UInt64(timeout.components.seconds) * 1_000_000
+            let deadline = SystemClock.microseconds(CLOCK_MONOTONIC) + UInt64(timeout.components.seconds) * 1_000_000
                 + UInt64(timeout.components.attoseconds / 1_000_000_000_000)
             // Subscribe so that systemd sends JobRemoved; watch before asking, since the job can finish
             // before the reply to RestartUnit is read.

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import TrustmendCore
 import TrustmendPlatform
@@ -44,7 +45,7 @@ public struct OpenSSLChainFetcher: ChainFetcher {
     static func tunnel(_ fd: Int32, through proxy: ProxyURL, to endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) {
         var request = "CONNECT \(endpoint.authority) HTTP/1.1\r\nHost: \(endpoint.authority)\r\nUser-Agent: trustmend\r\n"
         if let credentials = proxy.credentials {
-            request += "Proxy-Authorization: Basic \(Base64.encode(Array(credentials.utf8)))\r\n"
+            request += "Proxy-Authorization: Basic \(Data(credentials.utf8).base64EncodedString())\r\n"
         }
         request += "\r\n"
         let deadline = Deadline(after: options.connectTimeout)

@@ -1,5 +1,6 @@
 import Glibc
 import TrustmendCore
+import TrustmendPlatform
 
 // Every socket call of the TLS adapter: resolve, connect with a deadline, exchange bytes with a deadline.
 
@@ -12,11 +13,7 @@ struct Deadline {
         nanoseconds = Self.now() + UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, atto)) / 1_000_000_000
     }
 
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
+    static func now() -> UInt64 { SystemClock.nanoseconds(CLOCK_MONOTONIC) }
 
     /// Milliseconds left for poll(2), 0 when passed.
     var remainingMilliseconds: Int32 {

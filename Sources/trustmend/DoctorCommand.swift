@@ -19,7 +19,8 @@ struct Doctor: AsyncParsableCommand {
 
     func run() async throws {
         var report = DoctorReport()
-        let root = node.root
+        let root = node.nodeRoot
+        let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
 
         // The distro and its row.
         var profile: DistroProfile?
@@ -58,14 +59,15 @@ struct Doctor: AsyncParsableCommand {
             ledgerChecks(&report, store: store)
         }
 
-        let containerdPID = await engineChecks(&report, profile: profile)
-        await routeChecks(&report, containerdPID: containerdPID)
+        let containerdPID = await engineChecks(&report, profile: profile, node: facts)
+        await routeChecks(&report, containerdPID: containerdPID, node: facts)
 
-        let liveRestore = DockerSettings.liveRestore(root: root)
-        let daemonJSON = NodeFiles.onDisk("/etc/docker/daemon.json", root: root)
-        if let bytes = NodeFiles.read(daemonJSON), (try? DockerDaemonConfig(parsing: bytes)) == nil {
-            report.warn("docker live-restore", "\(daemonJSON) is not valid JSON", fix: "fix the file; dockerd will refuse to start with it")
-        } else if liveRestore {
+        let daemonJSON = facts.dockerDaemon()
+        if daemonJSON == .invalid {
+            report.warn(
+                "docker live-restore", "\(root.onDisk(DockerDaemonFile.nodePath)) is not valid JSON",
+                fix: "fix the file; dockerd will refuse to start with it")
+        } else if daemonJSON.liveRestore {
             report.ok("docker live-restore", "on: a dockerd restart keeps containers running")
         } else {
             report.warn(
@@ -73,7 +75,7 @@ struct Doctor: AsyncParsableCommand {
                 fix: "set \"live-restore\": true in /etc/docker/daemon.json (not in swarm mode)")
         }
 
-        let journals = ["/var/log/journal", "/run/log/journal"].map { NodeFiles.onDisk($0, root: root) }
+        let journals = ["/var/log/journal", "/run/log/journal"].map(root.onDisk)
         if let readable = journals.first(where: { access($0, R_OK | X_OK) == 0 }) {
             report.ok("journal", "\(readable) is readable")
         } else {
@@ -112,18 +114,17 @@ struct Doctor: AsyncParsableCommand {
     }
 
     /// Returns containerd's MainPID (0 when it is not running or systemd cannot be asked).
-    func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?) async -> UInt32 {
-        let systemd = SystemdUnitRestarter(address: bus)
+    func engineChecks(_ report: inout DoctorReport, profile: DistroProfile?, node facts: NodeFacts) async -> UInt32 {
         var containerdPID: UInt32 = 0
         do {
-            _ = try await systemd.activeState(of: "trustmend.service")
+            _ = try await facts.unit("trustmend.service")
         } catch {
             report.warn("engines", "cannot ask systemd over D-Bus: \(error)", fix: "run on a node booted with systemd, as root")
             return 0
         }
         var anyEngine = false
         for unit in Self.engineUnits {
-            guard let state = try? await systemd.activeState(of: unit), state.exists else {
+            guard let state = try? await facts.unit(unit), state.exists else {
                 report.info(unit, "not installed")
                 continue
             }
@@ -141,7 +142,7 @@ struct Doctor: AsyncParsableCommand {
             }
             if let profile {
                 let sources = GoTrustSources(environment: state.environment) { path in
-                    access(NodeFiles.onDisk(path, root: node.root), R_OK) == 0
+                    access(facts.root.onDisk(path), R_OK) == 0
                 }
                 if sources.overridden, sources.file != profile.bundle {
                     report.warn("  roots", "\(unit) reads \(sources.file ?? "no file") (SSL_CERT_FILE), not \(profile.bundle)",
@@ -154,8 +155,8 @@ struct Doctor: AsyncParsableCommand {
     }
 
     /// Which route `auto` takes per engine and why; certs.d files that would break a registry.
-    func routeChecks(_ report: inout DoctorReport, containerdPID: UInt32) async {
-        let details = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID)
+    func routeChecks(_ report: inout DoctorReport, containerdPID: UInt32, node facts: NodeFacts) async {
+        let details = await facts.routeDetails(containerdPID: containerdPID)
         let facts = details.routeFacts
         let version = details.containerdVersion.map { "containerd \($0)" } ?? "containerd (version unknown)"
         let files = details.containerdConfig.map { $0.files.isEmpty ? "no configuration file (defaults)" : $0.files.joined(separator: ", ") } ?? details.configFile

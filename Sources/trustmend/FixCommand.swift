@@ -83,21 +83,15 @@ struct Fix: AsyncParsableCommand {
         return RegistryHost(endpoint: try parsedEndpoint())
     }
 
-    /// The route and, for the registry route, its store.
-    func chooseRoute(profile: DistroProfile) async throws -> (RouteChoice, any AnchorStore) {
+    /// The route and, for the registry route, its store: the node read and the route chosen as the daemon does.
+    func chooseRoute(profile: DistroProfile, node facts: NodeFacts) async throws -> (RouteChoice, any AnchorStore) {
         let system = node.store(profile: profile)
         if route == .system { return (RouteChoice(.system, why: "--route system"), system) }
-        var engines = engine.map { (unit: $0.unit, engine: Optional($0)) }
-        var containerdPID: UInt32 = 0
-        let systemd = SystemdUnitRestarter(address: bus)
-        for candidate in RegistryEngine.allCases {
-            guard let state = try? await systemd.activeState(of: candidate.unit) else { continue }
-            if candidate == .containerd { containerdPID = state.mainPID }
-            if engine.isEmpty, state.isActive { engines.append((candidate.unit, candidate)) }
-        }
-        let facts = await EngineRouteFacts(root: node.root).read(containerdPID: containerdPID).routeFacts
+        let running = await facts.runningRegistryEngines()
+        let engines = (engine.isEmpty ? running.engines : engine).map { (unit: $0.unit, engine: Optional($0)) }
+        let routeFacts = await facts.routeDetails(containerdPID: running.containerdPID).routeFacts
         let found: Result<RegistryHost, RouteRefusal> = .success(try parsedRegistry())
-        switch RoutePlanner.choose(route, engines: engines, registry: found, facts: facts) {
+        switch RoutePlanner.choose(route, engines: engines, registry: found, facts: routeFacts) {
         case .success(let choice):
             guard case .registry(let registry, let chosen) = choice.target else { return (choice, system) }
             return (choice, RegistryAnchorStore(root: node.root, registry: registry, engines: chosen, systemBundlePath: system.bundlePath))
@@ -114,7 +108,8 @@ struct Fix: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try parsedEndpoint()
         let profile = try node.profile()
-        let (choice, store) = try await chooseRoute(profile: profile)
+        let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
+        let (choice, store) = try await chooseRoute(profile: profile, node: facts)
         let repairer = Repairer(
             fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: node.ledger,
             profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.root)])
@@ -174,7 +169,7 @@ struct Fix: AsyncParsableCommand {
             return
         }
         if outcome.changedTrust || restart != .none {
-            try await restartEngines()
+            try await restartEngines(node: facts)
         }
     }
 
@@ -192,30 +187,25 @@ struct Fix: AsyncParsableCommand {
         }
     }
 
-    func restartEngines() async throws {
+    func restartEngines(node facts: NodeFacts) async throws {
         guard restart != .none else {
             print("restart required: Go-based engines load the roots once per process; run again with --restart auto, "
                 + "or restart containerd/docker yourself")
             return
         }
-        let systemd = SystemdUnitRestarter(address: bus)
-        let containerd: UnitState
-        do { containerd = try await systemd.activeState(of: EngineFacts.containerdUnit) } catch {
+        let engines: EngineFacts
+        do { engines = try await facts.engineFacts() } catch {
             throw CommandFailure("trustmend: the anchor is installed, but systemd cannot be reached to restart the engine: \(error)")
         }
-        let facts = EngineFacts(
-            containerd: containerd,
-            docker: try? await systemd.activeState(of: EngineFacts.dockerUnit),
-            dockerLiveRestore: DockerSettings.liveRestore(root: node.root))
         var failed = false
-        for decision in RestartPlanner.plan(restart, facts: facts) {
+        for decision in RestartPlanner.plan(restart, facts: engines) {
             guard case .restart(let unit, let warning) = decision else {
                 print(decision.description)
                 continue
             }
             if let warning { print("warning: \(warning)") }
             do {
-                let outcome = try await systemd.restart(unit: unit, timeout: .seconds(restartTimeout))
+                let outcome = try await facts.systemd.restart(unit: unit, timeout: .seconds(restartTimeout))
                 if outcome.succeeded {
                     print("restarted \(unit)")
                 } else {
@@ -235,11 +225,3 @@ extension AnchorChoice: ExpressibleByArgument {}
 extension TrustRoute: ExpressibleByArgument {}
 extension RegistryEngine: ExpressibleByArgument {}
 extension RestartRequest: ExpressibleByArgument {}
-
-/// Reads docker's daemon.json for live-restore.
-enum DockerSettings {
-    static func liveRestore(root: String) -> Bool {
-        guard let bytes = NodeFiles.read(NodeFiles.onDisk("/etc/docker/daemon.json", root: root)) else { return false }
-        return (try? DockerDaemonConfig(parsing: bytes))?.liveRestore ?? false
-    }
-}

@@ -1,10 +1,10 @@
 import Glibc
+import TrustmendCore
 
-/// Small reads of node files by the commands (os-release, daemon.json), mapped under `--root`.
+/// Small reads of files by the commands (os-release, the configuration).
 enum NodeFiles {
-    static func onDisk(_ nodePath: String, root: String) -> String {
-        root == "/" ? nodePath : (root.hasSuffix("/") ? String(root.dropLast()) : root) + nodePath
-    }
+    /// `NodeRoot(root).onDisk(nodePath)`, for the daemon's wiring in RunCommand until it takes a `NodeRoot`.
+    static func onDisk(_ nodePath: String, root: String) -> String { NodeRoot(root).onDisk(nodePath) }
 
     /// The file's bytes, nil when it cannot be read; at most `limit` bytes are read, in pieces of 16 KiB
     /// (a buffer of `limit` zeroed for each small file cost the daemon a megabyte of heap it kept).

@@ -32,11 +32,17 @@ struct NodeOptions: ParsableArguments {
         }
     }
 
+    /// `--root`: where every node path is opened.
+    var nodeRoot: NodeRoot { NodeRoot(root) }
+
+    /// The node's units, docker's and containerd's settings, read as the daemon reads them.
+    func facts(systemd: any UnitRestarter) -> NodeFacts { NodeFacts(root: nodeRoot, systemd: systemd) }
+
     /// The distro row: `--distro`, else chosen from os-release under the root.
     func profile() throws -> DistroProfile {
         if let distro, let family = DistroFamily(rawValue: distro.lowercased()) { return DistroProfile.profile(for: family) }
-        let path = NodeFiles.onDisk("/etc/os-release", root: root)
-        let fallback = NodeFiles.onDisk("/usr/lib/os-release", root: root)
+        let path = nodeRoot.onDisk("/etc/os-release")
+        let fallback = nodeRoot.onDisk("/usr/lib/os-release")
         guard let text = NodeFiles.readText(path) ?? NodeFiles.readText(fallback) else {
             throw CommandFailure("cannot read \(path) or \(fallback) to tell the distro; pass --distro FAMILY")
         }

@@ -94,12 +94,9 @@ struct Run: AsyncParsableCommand {
                     otherRoutes: [RegistryAnchorStore.remover(root: root)])
             },
             systemd: restarter, state: JSONStateStore(path: stateDirectory + "/state.json"),
-            dockerLiveRestore: { DockerSettings.liveRestore(root: root) },
+            dockerLiveRestore: { node.facts(systemd: restarter).dockerLiveRestore() },
             engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
-            routeFacts: {
-                let pid = (try? await restarter.activeState(of: RegistryEngine.containerd.unit))?.mainPID ?? 0
-                return await EngineRouteFacts(root: root).read(containerdPID: pid).routeFacts
-            },
+            routeFacts: { await node.facts(systemd: restarter).routeDetails().routeFacts },
             makeRegistryStore: { registry, engines in
                 RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
             })

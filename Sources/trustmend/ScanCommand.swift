@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import SystemPackage
 import TrustmendCore
 import TrustmendSources
 import TrustmendStore
@@ -80,7 +81,7 @@ struct Scan: ParsableCommand {
             let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Errno(errno)
+                throw Errno(rawValue: errno)
             }
             if n == 0 { atEnd = true }
             filled += n

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 import Testing
 import TrustmendStore
 
@@ -31,7 +32,7 @@ import TrustmendStore
             try StateDirectory.prepare(root.file("/opt/trustmend/state"))
         } throws: { error in
             let failure = error as? TrustStoreError
-            return failure?.code == .createDirectory && failure?.path == root.file("/opt/trustmend/state") && failure?.errno?.code == ENOTDIR
+            return failure?.code == .createDirectory && failure?.path == root.file("/opt/trustmend/state") && failure?.errno == .notDirectory
         }
     }
 }
