@@ -33,7 +33,7 @@ import Testing
                 continue
             }
             let event = try #require(Event(rawValue: name), "'# event: \(name)' under \(entry.id) is no Event's rawValue")
-            #expect(event.messageID == entry.id, "'# event: \(name)' is under \(entry.id), Event.\(event).messageID is \(event.messageID)")
+            #expect(event.messageID == entry.id, "'# event: \(name)' is under \(entry.id), the event's messageID is \(event.messageID)")
         }
     }
 
