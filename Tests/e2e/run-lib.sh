@@ -26,9 +26,9 @@ self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed C
 # systemd as the host sees it, which node() runs commands in.
 base="" root="" console=""
 # Set by steps/0-prepare.sh:
-deb=""          # the package, as the node sees it (/var/cache/e2e/trustmend_*.deb), or "" for the binary
+deb=""          # the package as the node sees it (/var/cache/e2e/trustmend_*.deb), "": the binary (see below)
 pki=""          # the test PKI in the overlay ($root/etc/e2e/pki; /etc/e2e/pki in the node)
-anchor_sha=""   # sha256 of the E2E Corp Issuing CA, the anchor for registry.e2e.test (steps 3 and 4)
+anchor_sha=""   # sha256 of the E2E Corp Issuing CA, the anchor for registry.e2e.test (step 3)
 scoped_sha=""   # sha256 of the Scoped Corp Issuing CA, the anchor for scoped.e2e.test (steps 5 and 6)
 self_sha=""     # sha256 of self.e2e.test's lone CA:FALSE certificate (steps 5 and 6)
 daemon_json=""  # the keys of docker's daemon.json the node needs (no braces): steps 3 and 5 extend it
