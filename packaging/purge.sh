@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # What purging (deb) or erasing (rpm) trustmend takes away: every anchor it installed, on either route,
 # the directories it created, and its state. packaging/build puts this into the deb postrm and the rpm
 # %postun at the #PURGE# line; it runs under /bin/sh after the binary is gone.
@@ -5,6 +6,8 @@
 # System route: trustmend-<sha256 prefix>.crt in the anchor directory of the node's distro family
 # (trustmend's distro table; nothing else has that name). The store is rebuilt by the tool that owns the
 # directory the file was in: the directory tells the family, as trustmend only writes to its own family's.
+# The directories and tools are a copy of DistroProfile.table (Sources/TrustmendCore/DistroProfile.swift)
+# for the families packages install on; Tests/TrustmendCoreTests/PurgeTableTests.swift checks they agree.
 rebuild=""
 for f in /usr/local/share/ca-certificates/trustmend-*.crt /etc/pki/ca-trust/source/anchors/trustmend-*.crt \
 	/etc/pki/trust/anchors/trustmend-*.crt /etc/ca-certificates/trust-source/anchors/trustmend-*.crt; do

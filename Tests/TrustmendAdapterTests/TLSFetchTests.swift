@@ -61,8 +61,20 @@ import TrustmendTLS
         #expect(full.certificates[2].isSelfSigned && full.certificates[2].isCA)
     }
 
+    /// The fetcher's IPv6 path: a bracketed literal, an AF_INET6 connect. Linux has ::1 on loopback unless
+    /// IPv6 is turned off, so without it this test fails rather than passing untested. A machine that
+    /// turns IPv6 off on purpose says so with TRUSTMEND_TEST_NO_IPV6=1: the test then records a known
+    /// issue (the run shows the path went untested) instead of failing.
     @Test func ipv6Loopback() async throws {
-        guard TestServerIPv6.available else { return }
+        if let unavailable = TestServerIPv6.unavailable {
+            let why = "IPv6 loopback is unavailable (cannot bind a socket to ::1: \(unavailable))"
+            guard ProcessInfo.processInfo.environment["TRUSTMEND_TEST_NO_IPV6"] == "1" else {
+                Issue.record("\(why); the IPv6 fetch was not tested. Set TRUSTMEND_TEST_NO_IPV6=1 where IPv6 is off on purpose.")
+                return
+            }
+            withKnownIssue("TRUSTMEND_TEST_NO_IPV6=1: the IPv6 fetch is not tested on this machine") { Issue.record("\(why)") }
+            return
+        }
         let server = try TestServer.tls(pki: pki, host: "::1")
         let chain = try await fetch("[::1]:\(server.port)")
         #expect(chain.certificates.count == 2)
@@ -153,7 +165,17 @@ import TrustmendTLS
 }
 
 enum TestServerIPv6 {
-    static var available: Bool { (try? Shell.run("python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind((\"::1\",0))'")) != nil }
+    /// Why a socket cannot be bound to ::1, or nil when it can.
+    static var unavailable: String? {
+        do {
+            try Shell.run("python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind((\"::1\",0))'")
+            return nil
+        } catch let failure as Shell.Failure {
+            return failure.output.split(separator: "\n").last.map(String.init) ?? "exit \(failure.status)"
+        } catch {
+            return "\(error)"
+        }
+    }
 }
 
 /// A CONNECT proxy on loopback, written for the test: answers `status`, and tunnels on 200.

@@ -15,30 +15,51 @@ import Testing
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+    /// The copy in the repository: it must be there.
+    static let fixture = packageRoot.appendingPathComponent("Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl")
+    /// The shared one beside the checkout, when present (it may be newer).
+    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/x509-pull-errors.jsonl")
 
-    static func load(_ path: String) -> [Case] {
-        guard let text = try? String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").enumerated().compactMap { index, raw in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any] else { return nil }
+    struct Unreadable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Every line of the file as a case: a file that cannot be read, or a line that is not an object with a
+    /// string `line`, is an error, never fewer cases.
+    static func load(_ url: URL) throws -> [Case] {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw Unreadable(description: "cannot read the corpus \(url.path): \(error)")
+        }
+        return try text.split(separator: "\n").enumerated().map { index, raw in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any],
+                let line = object["line"] as? String
+            else { throw Unreadable(description: "\(url.path):\(index + 1): not a JSON object with a string \"line\"") }
             let expect: (String?, Int?)?
             if let e = object["expect"] as? [String: Any] {
                 expect = (e["host"] as? String, e["port"] as? Int)
             } else {
                 expect = nil
             }
-            return Case(index: index + 1, line: object["line"] as! String, tool: object["tool"] as? String ?? "", expect: expect)
+            return Case(index: index + 1, line: line, tool: object["tool"] as? String ?? "", expect: expect)
         }
     }
 
-    /// The copy in the repository, and the shared one beside it when present (it may be newer).
-    static let cases: [Case] = load(packageRoot.appendingPathComponent("Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl").path)
-        + load(packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/x509-pull-errors.jsonl").path)
+    /// The repository's copy, and the shared one when it is there; read once.
+    static let loaded = Result { () throws -> [Case] in
+        try load(fixture) + (FileManager.default.fileExists(atPath: shared.path) ? try load(shared) : [])
+    }
+    static func cases() throws -> [Case] { try loaded.get() }
 
-    @Test func theCorpusIsThere() {
-        #expect(Self.cases.count >= 51)
+    @Test func theCorpusIsThere() throws {
+        #expect(try Self.load(Self.fixture).count >= 51)
+        #expect(try Self.cases().count >= 51)
     }
 
-    @Test(arguments: cases)
+    /// An unreadable corpus fails this test (its arguments throw), not runs it zero times.
+    @Test(arguments: try cases())
     func everyLine(_ c: Case) {
         let detection = LogScanner().scan(line: Substring(c.line), number: 1)
         guard let expect = c.expect else {
@@ -53,8 +74,8 @@ import Testing
         #expect(detection.port == expect.port, "line \(c.index)")
     }
 
-    @Test func bulkScanAgreesWithPerLineScanAndCountsLines() {
-        let lines = Self.cases.map(\.line)
+    @Test func bulkScanAgreesWithPerLineScanAndCountsLines() throws {
+        let lines = try Self.cases().map(\.line)
         let text = lines.joined(separator: "\n")
         var found: [Int: Detection] = [:]
         let count = Array(text.utf8).withUnsafeBytes { buffer in
@@ -95,8 +116,8 @@ import Testing
 @Suite struct PullContextTests {
     /// The one-pass search finds a pull word exactly where one search per word does: every corpus line,
     /// each pull word alone, at the start, the end and cut short, and random text over their letters.
-    @Test func theOnePassSearchAgreesWithTheDefinition() {
-        var lines = CorpusTests.cases.map { Array($0.line.utf8) }
+    @Test func theOnePassSearchAgreesWithTheDefinition() throws {
+        var lines = try CorpusTests.cases().map { Array($0.line.utf8) }
         for word in LogLine.pullWords {
             lines += [word, word + Array(" tail".utf8), Array("head ".utf8) + word, Array(word.dropLast()), []]
         }

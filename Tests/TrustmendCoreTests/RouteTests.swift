@@ -224,7 +224,7 @@ import Testing
 
     /// Every detected line of the corpus names the directory its registry's trust belongs in, or says why
     /// it cannot: a CDN or token host without an image reference is not a registry.
-    @Test func everyCorpusLineShape() {
+    @Test func everyCorpusLineShape() throws {
         let expected: [Int: String?] = [
             2: "local-repository.com", 3: "x.x.x.x" /* a redacted address, still a valid name */, 8: "docker.io", 9: "s01vl9973404:5050",
             10: "ks.harbor.com", 11: "registry.opsman.top", 13: "my.registry", 16: "docker.io", 17: nil, 18: nil, 19: nil, 20: "docker.io",
@@ -232,7 +232,7 @@ import Testing
             34: "10.78.0.228:5000", 35: "registry.k8s.io", 36: "pvt-registry.com", 37: "registry.k8s.io", 41: nil,
             42: "harbor-001.yh:5000", 46: "reg.xxx.cn", 47: "docker.io", 48: "image-registry.openshift-image-registry.svc:5000",
         ]
-        let cases = CorpusTests.load(CorpusTests.packageRoot.appendingPathComponent("Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl").path)
+        let cases = try CorpusTests.load(CorpusTests.fixture)
         var checked = 0
         for c in cases {
             guard let detection = LogScanner().scan(line: Substring(c.line), number: c.index) else { continue }

@@ -16,12 +16,25 @@ since() { span "$1" "$(now_us)"; }
 declare -a timings=()
 timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
 
-# trustmend's MESSAGE_IDs (README, "Events")
-id_started=7d1f0b9e4c2a4f6e9a51c0d3e2b8a601 id_detected=7d1f0b9e4c2a4f6e9a51c0d3e2b8a610
-id_reported=7d1f0b9e4c2a4f6e9a51c0d3e2b8a612 id_refused=7d1f0b9e4c2a4f6e9a51c0d3e2b8a611
-id_requested=7d1f0b9e4c2a4f6e9a51c0d3e2b8a630
-id_installed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a620 id_verified=7d1f0b9e4c2a4f6e9a51c0d3e2b8a621
-id_completed=7d1f0b9e4c2a4f6e9a51c0d3e2b8a631 id_deferred=7d1f0b9e4c2a4f6e9a51c0d3e2b8a633
+# trustmend's MESSAGE_IDs, from its journald catalog rather than copied: message_id EVENT prints the ID of
+# the entry marked "# event: EVENT" (the Event's rawValue in Sources/TrustmendCore/Event.swift;
+# Tests/TrustmendCoreTests/CatalogTests.swift checks each mark against it).
+trustmend_catalog=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/systemd/trustmend.catalog
+message_id() {
+  local id
+  id=$(sed -n '/^-- [0-9a-f]\{32\}$/h; /^# event: '"$1"'$/{x;s/^-- //p;q;}' "$trustmend_catalog")
+  [[ $id =~ ^[0-9a-f]{32}$ ]] || die "no entry marked '# event: $1' under a '-- ID' line in $trustmend_catalog"
+  echo "$id"
+}
+id_started=$(message_id started)
+id_detected=$(message_id detected)
+id_reported=$(message_id reported)
+id_refused=$(message_id refused)
+id_requested=$(message_id restart-requested)
+id_installed=$(message_id installed)
+id_verified=$(message_id verified)
+id_completed=$(message_id restart-completed)
+id_deferred=$(message_id restart-deferred)
 
 # --- the node --------------------------------------------------------------------------------------------
 # Runs a command inside the node, in all its namespaces, with a clean environment.

@@ -1,0 +1,89 @@
+# shellcheck shell=bash disable=SC2034  # the state below is set and read by the steps
+# Tests/e2e/run.sh's own helpers and the state its steps (Tests/e2e/steps/*.sh) share; lib.sh (shared
+# with old-node.sh) comes with it. Sourced, not run: by run.sh first, then by each step again so that
+# the reader and shellcheck see where the names come from; the second time returns at once.
+[[ -z ${e2e_run_lib:-} ]] || return 0
+e2e_run_lib=1
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # Tests/e2e
+repo=$(cd "$here/../.." && pwd)
+
+# shellcheck source=Tests/e2e/lib.sh
+source "$here/lib.sh"   # narration, checks, node(), events, the PKI, boot_node
+
+# --- the state the steps share ---------------------------------------------------------------------
+# Each step reads what the steps before it set; nothing else passes between them. A step's own scratch
+# names (m, a journal mark; tb and tf, start times; pids, the engines' MainPIDs; …) are set before use.
+#
+# The images, one per registry (the registries run in the node from step 1):
+image=registry.e2e.test:5000/e2e/hello:1.0
+other_image=other.e2e.test:5000/e2e/hello:1.0
+forged_image=forged.e2e.test:5000/e2e/hello:1.0
+scoped_image=scoped.e2e.test:5000/e2e/hello:1.0   # step 5: the registry route
+self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed CA:FALSE certificate
+# Set by run.sh: the tmpfs that holds the overlay ($base), the node's root in the host's view ($root),
+# the node's console log ($console). lib.sh's boot_node (step 1) sets $nspawn and $pid1, the node's
+# systemd as the host sees it, which node() runs commands in.
+base="" root="" console=""
+# Set by steps/0-prepare.sh:
+deb=""          # the package as the node sees it (/var/cache/e2e/trustmend_*.deb), "": the binary (see below)
+pki=""          # the test PKI in the overlay ($root/etc/e2e/pki; /etc/e2e/pki in the node)
+anchor_sha=""   # sha256 of the E2E Corp Issuing CA, the anchor for registry.e2e.test (step 3)
+scoped_sha=""   # sha256 of the Scoped Corp Issuing CA, the anchor for scoped.e2e.test (steps 5 and 6)
+self_sha=""     # sha256 of self.e2e.test's lone CA:FALSE certificate (steps 5 and 6)
+daemon_json=""  # the keys of docker's daemon.json the node needs (no braces): steps 3 and 5 extend it
+mask_args=()    # kernel arguments that mask what this host enables (lib.sh's mask_enabled), for step 1
+# lib.sh keeps the rest: $event_at (wait_event), $restarted_at (configure, restart_trustmend), $timings.
+
+# --- helpers ----------------------------------------------------------------------------------------
+# repaired_via_certs_d LABEL cri|docker ENGINE HOST SHA NAME IMAGE: pulling IMAGE fails, trustmend logs an
+# install on the registry route for HOST, the one file it wrote in ENGINE's certs.d/HOST:5000 is NAME
+# (sha256 SHA), and the pull then works. Timings are recorded under LABEL.
+repaired_via_certs_d() {
+  local label=$1 how=$2 engine=$3 host=$4 sha=$5 name=$6 image=$7 m tf files out
+  local desc=("CRI PullImage" "CRI pull" cri_pull)
+  [[ $how == docker ]] && desc=("docker pull" "docker pull" docker_pull)
+  m=$(mark) tf=$(now_us)
+  expect_fail "${desc[0]} $image" "${desc[2]}" "$image"
+  wait_event "$m" "$id_installed" installed TRUSTMEND_HOST="$host" TRUSTMEND_ROUTE=registry
+  timed "$label: failed ${desc[1]} -> anchor in certs.d" "$(span "$tf" "$event_at")"
+  files=$(node sh -c "ls /etc/$engine/certs.d/$host:5000/trustmend-*.crt")
+  [[ $(node cat "$files" | fingerprint) == "$sha" ]] || die "$files is not $name"
+  pass "$files is $name (sha256 ${sha:0:16}…)"
+  out=$("${desc[2]}" "$image") || die "${desc[0]} $image still fails"
+  timed "$label: failed ${desc[1]} -> ${desc[1]} works" "$(since "$tf")"
+  pass "${desc[0]} $image works${out:+ → $out}"
+}
+# trustmend into the node: the package when there is one (its postinst enables and starts the unit),
+# else the release binary with the repo's unit file (or, without one, a transient unit).
+install_trustmend() {
+  if [[ -n $deb ]]; then
+    note "dpkg -i ${deb##*/}"
+    node dpkg -i "$deb" 2>&1 | sed 's/^/    | /'
+    return
+  fi
+  note "no package: /usr/local/bin/trustmend from .build/release"
+  node install -m 0755 /usr/local/lib/e2e/trustmend /usr/local/bin/trustmend
+  if node test -f /usr/local/lib/e2e/trustmend.service; then
+    note "with the repo's systemd/trustmend.service (ExecStart=/usr/local/bin/trustmend run)"
+    node sh -c 'sed "s|/usr/bin/trustmend|/usr/local/bin/trustmend|" /usr/local/lib/e2e/trustmend.service \
+      > /etc/systemd/system/trustmend.service'
+    node systemctl daemon-reload
+    node systemctl enable -q --now trustmend
+  else
+    note "as a transient unit: systemd-run --unit=trustmend -p Type=notify"
+    node systemd-run -q --unit=trustmend -p Type=notify -p StateDirectory=trustmend /usr/local/bin/trustmend run
+  fi
+}
+# And out again: dpkg --purge, or for the fallback, what the package's postrm does on purge.
+purge_trustmend() {
+  if [[ -n $deb ]]; then
+    note "dpkg --purge trustmend"
+    node dpkg --purge trustmend 2>&1 | sed 's/^/    | /'
+    return
+  fi
+  note "no package: systemctl stop trustmend; trustmend remove --all; rm -r /var/lib/trustmend"
+  node systemctl stop trustmend
+  node /usr/local/bin/trustmend remove --all 2>&1 | sed 's/^/    | /'
+  node rm -rf /var/lib/trustmend
+}

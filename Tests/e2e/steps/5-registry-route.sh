@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Tests/e2e/run.sh, step 5: the registry route (route: auto): containerd with config_path and dockerd
+# repaired through their certs.d, both MainPIDs unchanged, nothing in the system store; purge leaves no
+# certs.d behind.
+# shellcheck source=Tests/e2e/run-lib.sh
+source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
+
+say "5. The registry route: containerd reads /etc/containerd/certs.d (config_path), dockerd its own certs.d"
+cat <<'TOML' | node tee /etc/containerd/config.toml > /dev/null
+version = 2
+disabled_plugins = []
+[plugins."io.containerd.grpc.v1.cri"]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "/etc/containerd/certs.d"
+TOML
+echo "{ $daemon_json }" | node tee /etc/docker/daemon.json > /dev/null   # no live-restore: a restart would stop every container
+node systemctl restart containerd docker                     # the operator's one-time change
+pass "containerd: config_path = \"/etc/containerd/certs.d\"; docker: live-restore off again"
+install_trustmend
+configure <<'YAML'
+mode: enforce
+route: auto
+allow:
+  - host: scoped.e2e.test
+  - host: self.e2e.test
+debounce: 1s
+YAML
+pids=$(engine_pids)
+note "containerd and dockerd MainPIDs: $pids"
+
+say "5. scoped.e2e.test: a CRI pull fails; trustmend writes containerd's certs.d, no restart"
+m=$(mark)
+repaired_via_certs_d "registry route" cri containerd scoped.e2e.test "$scoped_sha" "Scoped Corp Issuing CA" "$scoped_image"
+
+say "5. self.e2e.test: a lone self-signed CA:FALSE certificate; docker pull repaired through docker's certs.d"
+repaired_via_certs_d "registry route" docker docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$self_image"
+
+engines_kept "$pids"
+[[ -z $(events "$m" "$id_requested") ]] || die "trustmend asked for a restart"
+[[ -z $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-* 2>/dev/null') ]] || die "an anchor was added to the system anchor directory"
+node grep -q "$(sed -n 2p "$pki/scoped-issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the scoped CA is in the system bundle"
+pass "no restart requested; nothing in /usr/local/share/ca-certificates or the system bundle"
+node trustmend list | sed 's/^/    | /'
+
+say "5. Removal: purge takes the certs.d anchors and the directories trustmend created"
+purge_trustmend
+left=$(node sh -c 'ls -d /etc/docker/certs.d /etc/containerd/certs.d 2>/dev/null' || true)
+[[ -z $left ]] || die "left behind: $left"
+pass "no trustmend file or directory left under /etc/docker/certs.d or /etc/containerd/certs.d"
