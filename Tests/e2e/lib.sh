@@ -1,8 +1,8 @@
 # shellcheck shell=bash disable=SC2034  # the IDs and $event_at are for the scripts that source this
 # Shared by the end-to-end scenarios (Tests/e2e/run.sh, Tests/e2e/old-node.sh): narration and checks,
 # running commands in the booted node, trustmend's events read back from the node's journal, the test
-# PKI, and booting the node. Sourced, not run. The functions use the caller's $pid1 (the node's systemd,
-# as the host sees it) once the node is up.
+# PKI, the node's configuration and booting the node. Sourced, not run. The functions use the caller's
+# $pid1 (the node's systemd, as the host sees it) once the node is up.
 
 # --- narration and checks ----------------------------------------------------------------------------
 t0=${EPOCHREALTIME/./}
@@ -19,7 +19,8 @@ timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
 # trustmend's MESSAGE_IDs, from its journald catalog rather than copied: message_id EVENT prints the ID of
 # the entry marked "# event: EVENT" (the Event's rawValue in Sources/TrustmendCore/Event.swift;
 # Tests/TrustmendCoreTests/CatalogTests.swift checks each mark against it).
-trustmend_catalog=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/systemd/trustmend.catalog
+e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # Tests/e2e
+trustmend_catalog=$(cd "$e2e_dir/../.." && pwd)/systemd/trustmend.catalog
 message_id() {
   local id
   id=$(sed -n '/^-- [0-9a-f]\{32\}$/h; /^# event: '"$1"'$/{x;s/^-- //p;q;}' "$trustmend_catalog")
@@ -90,7 +91,6 @@ engine_logged() { # engine_logged UNIT AFTER HOST: the engine's own journal has 
     grep -q 'x509: certificate signed by unknown authority' || die "no x509 error for $3 in journalctl -u $1"
   pass "journalctl -u $1 has it"
 }
-fingerprint() { openssl x509 -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr 'A-F' 'a-f'; }
 # engine_pids: containerd's and dockerd's MainPIDs; engines_kept PIDS: they are still those.
 engine_pids() { echo "$(node systemctl show -p MainPID --value containerd) $(node systemctl show -p MainPID --value docker)"; }
 engines_kept() {
@@ -111,24 +111,62 @@ restart_trustmend() {
   wait_event "$restarted_at" "$id_started" started
 }
 
-# --- the test PKI (run in the directory that holds it) --------------------------------------------------
-ca() { # ca NAME SUBJECT [ISSUER]: a CA certificate, self-signed or issued by ISSUER
-  if [[ -z ${3:-} ]]; then
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.pem" -days 7 \
-      -subj "$2" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
-  else
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
-    openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial -days 7 -out "$1.pem" \
-      -extfile <(printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n')
-  fi
+# --- the test PKI -----------------------------------------------------------------------------------------
+# Tests/scripts/pki.sh: pki_ca, pki_leaf and pki_sha256, run in the directory that holds the PKI (they
+# silence openssl's stderr).
+# shellcheck source=Tests/scripts/pki.sh
+source "$e2e_dir/../scripts/pki.sh"
+fingerprint() { pki_sha256 /dev/stdin; }   # fingerprint < CERT: pki_sha256 of the certificate on stdin
+
+# --- the node's configuration, written into its root before boot -------------------------------------------
+# containerd_toml [CONFIG_PATH]: containerd's config.toml: CRI on (Debian's file leaves it on, but say so),
+# the default overlayfs snapshotter; with CONFIG_PATH, the CRI registry's config_path (containerd >= 1.5).
+containerd_toml() {
+  cat <<'EOF'
+version = 2
+disabled_plugins = []
+[plugins."io.containerd.grpc.v1.cri"]
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "/etc/cni/net.d"
+EOF
+  [[ -z ${1:-} ]] || printf '  [plugins."io.containerd.grpc.v1.cri".registry]\n    config_path = "%s"\n' "$1"
 }
-leaf() { # leaf NAME ISSUER DNS…
-  local name=$1 issuer=$2; shift 2
-  local san; san=$(printf 'DNS:%s,' "$@"); san=${san%,}
-  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$1"
-  openssl x509 -req -in "$name.csr" -CA "$issuer.pem" -CAkey "$issuer.key" -CAcreateserial -days 7 -out "$name.pem" \
-    -extfile <(printf 'basicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' "$san")
-  cat "$name.pem" "$issuer.pem" > "$name-chain.pem"          # leaf + issuing CA, as most registries send
+# The keys of docker's daemon.json the node needs (no braces: steps extend it): no iptables/bridge in a
+# private network namespace; vfs (overlay2 cannot stack on overlayfs).
+daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
+# node_config ROOT REGISTRY…: the engines and the registries in ROOT, before boot: containerd_toml as
+# /etc/containerd/config.toml, { $daemon_json } as /etc/docker/daemon.json, the e2e-registry@.service
+# unit and, for each REGISTRY (NAME:ADDRESS:CERT[:CA]), /etc/e2e/registry-NAME.yml serving ADDRESS:5000
+# with /etc/e2e/pki/CERT-chain.pem and CERT.key, and CA.pem as a CA skopeo trusts to push there (only
+# skopeo trusts the CAs: /etc/e2e/skopeo-certs); a one-file OCI layout in /etc/e2e/oci (make_oci.py);
+# no *.wants links for containerd, docker and docker-registry: the engines start when the scenario says so.
+node_config() {
+  local root=$1 r name addr cert ca; shift
+  mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
+  containerd_toml > "$root/etc/containerd/config.toml"
+  echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
+  for r in "$@"; do
+    IFS=: read -r name addr cert ca <<<"$r"
+    cat > "$root/etc/e2e/registry-$name.yml" <<EOF
+version: 0.1
+log: {level: info, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http:
+  addr: $addr:5000
+  tls: {certificate: /etc/e2e/pki/$cert-chain.pem, key: /etc/e2e/pki/$cert.key}
+EOF
+    [[ -z $ca ]] || cp "$root/etc/e2e/pki/$ca.pem" "$root/etc/e2e/skopeo-certs/$ca.crt"
+  done
+  cat > "$root/etc/systemd/system/e2e-registry@.service" <<'EOF'
+[Unit]
+Description=e2e test registry %i (CNCF distribution)
+[Service]
+User=docker-registry
+ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
+EOF
+  /usr/bin/python3 "$e2e_dir/make_oci.py" "$root/etc/e2e/oci" 1.0
+  rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service
 }
 
 # --- booting the node ------------------------------------------------------------------------------------

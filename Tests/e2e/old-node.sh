@@ -168,15 +168,15 @@ say "Minting two registries' CAs: E2E Corp (registry.e2e.test), Seccomp Corp (se
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
 (
   cd "$pki"
-  ca root "/O=E2E Corp/CN=E2E Corp Root CA"
-  ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
-  leaf registry issuing registry.e2e.test
-  ca seccomp "/O=Seccomp Corp/CN=Seccomp Corp Root CA"
-  ca seccomp-issuing "/O=Seccomp Corp/CN=Seccomp Corp Issuing CA" seccomp
-  leaf seccomp-leaf seccomp-issuing seccomp.e2e.test
+  pki_ca root "/O=E2E Corp/CN=E2E Corp Root CA"
+  pki_ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
+  pki_leaf registry issuing registry.e2e.test
+  pki_ca seccomp "/O=Seccomp Corp/CN=Seccomp Corp Root CA"
+  pki_ca seccomp-issuing "/O=Seccomp Corp/CN=Seccomp Corp Issuing CA" seccomp
+  pki_leaf seccomp-leaf seccomp-issuing seccomp.e2e.test
   chmod 0644 ./*.key                                         # read by the registry's own user
 ) 2>/dev/null
-anchor_sha=$(fingerprint < "$pki/issuing.pem") seccomp_sha=$(fingerprint < "$pki/seccomp-issuing.pem")
+anchor_sha=$(pki_sha256 "$pki/issuing.pem") seccomp_sha=$(pki_sha256 "$pki/seccomp-issuing.pem")
 note "each registry sends leaf + issuing CA; the anchors to expect: sha256 ${anchor_sha:0:16}… and ${seccomp_sha:0:16}…"
 
 say "Node configuration (written into the overlay before boot)"
@@ -184,42 +184,9 @@ cat >> "$root/etc/hosts" <<'EOF'
 10.99.0.1 registry.e2e.test
 10.99.0.2 seccomp.e2e.test
 EOF
-mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
-# containerd 1.4: CRI on, no registry config_path (1.4 has none).
-cat > "$root/etc/containerd/config.toml" <<'EOF'
-version = 2
-disabled_plugins = []
-[plugins."io.containerd.grpc.v1.cri"]
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "/etc/cni/net.d"
-EOF
-# dockerd: no iptables/bridge in a private network namespace; vfs (overlay2 cannot stack on overlayfs).
-daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
-echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
-for r in registry:10.99.0.1:registry seccomp:10.99.0.2:seccomp-leaf; do
-  IFS=: read -r name addr cert <<<"$r"
-  cat > "$root/etc/e2e/registry-$name.yml" <<EOF
-version: 0.1
-log: {level: info, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
-http:
-  addr: $addr:5000
-  tls: {certificate: /etc/e2e/pki/$cert-chain.pem, key: /etc/e2e/pki/$cert.key}
-EOF
-done
-cat > "$root/etc/systemd/system/e2e-registry@.service" <<'EOF'
-[Unit]
-Description=e2e test registry %i (CNCF distribution)
-[Service]
-User=docker-registry
-ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
-EOF
-cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CAs
-cp "$pki/seccomp.pem" "$root/etc/e2e/skopeo-certs/seccomp.crt"
-/usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci" 1.0
-# The engines start when the scenario says so, not at boot.
-rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service
+# containerd 1.4: CRI on, no registry config_path (1.4 has none); the registries (NAME:ADDRESS:CERT[:CA
+# skopeo trusts]); the engines start when the scenario says so, not at boot (lib.sh's node_config).
+node_config "$root" registry:10.99.0.1:registry:root seccomp:10.99.0.2:seccomp-leaf:seccomp
 note "/etc/hosts, containerd config.toml (no config_path), docker daemon.json, e2e-registry@.service, an OCI layout"
 mask_enabled "$root"
 

@@ -31,9 +31,9 @@ pki=""          # the test PKI in the overlay ($root/etc/e2e/pki; /etc/e2e/pki i
 anchor_sha=""   # sha256 of the E2E Corp Issuing CA, the anchor for registry.e2e.test (step 3)
 scoped_sha=""   # sha256 of the Scoped Corp Issuing CA, the anchor for scoped.e2e.test (steps 5 and 6)
 self_sha=""     # sha256 of self.e2e.test's lone CA:FALSE certificate (steps 5 and 6)
-daemon_json=""  # the keys of docker's daemon.json the node needs (no braces): steps 3 and 5 extend it
 mask_args=()    # kernel arguments that mask what this host enables (lib.sh's mask_enabled), for step 1
-# lib.sh keeps the rest: $event_at (wait_event), $restarted_at (configure, restart_trustmend), $timings.
+# lib.sh keeps the rest: $event_at (wait_event), $restarted_at (configure, restart_trustmend), $timings,
+# and $daemon_json, the keys of docker's daemon.json the node needs (no braces): steps 3 and 5 extend it.
 
 # --- helpers ----------------------------------------------------------------------------------------
 # repaired_via_certs_d LABEL cri|docker ENGINE HOST SHA NAME IMAGE: pulling IMAGE fails, trustmend logs an

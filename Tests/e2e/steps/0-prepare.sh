@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # sets state for the later steps
 # Tests/e2e/run.sh, before step 1: the overlay over this machine's root, what trustmend is installed from,
 # the test PKI, and the node's configuration, all written into the overlay before boot. Sets $deb, $pki,
-# the CAs' fingerprints, $daemon_json and $mask_args (run-lib.sh lists them).
+# the CAs' fingerprints and $mask_args (run-lib.sh lists them).
 # shellcheck source=Tests/e2e/run-lib.sh
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
@@ -39,24 +39,24 @@ say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.te
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
 (
   cd "$pki" || exit
-  ca root "/O=E2E Corp/CN=E2E Corp Root CA"
-  ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
-  leaf registry issuing registry.e2e.test
-  ca other "/O=Elsewhere/CN=Elsewhere CA"
-  leaf other-leaf other other.e2e.test forged.e2e.test
-  ca scoped "/O=Scoped Corp/CN=Scoped Corp Root CA"
-  ca scoped-issuing "/O=Scoped Corp/CN=Scoped Corp Issuing CA" scoped
-  leaf scoped-leaf scoped-issuing scoped.e2e.test
+  pki_ca root "/O=E2E Corp/CN=E2E Corp Root CA"
+  pki_ca issuing "/O=E2E Corp/CN=E2E Corp Issuing CA" root
+  pki_leaf registry issuing registry.e2e.test
+  pki_ca other "/O=Elsewhere/CN=Elsewhere CA"
+  pki_leaf other-leaf other other.e2e.test forged.e2e.test
+  pki_ca scoped "/O=Scoped Corp/CN=Scoped Corp Root CA"
+  pki_ca scoped-issuing "/O=Scoped Corp/CN=Scoped Corp Issuing CA" scoped
+  pki_leaf scoped-leaf scoped-issuing scoped.e2e.test
   # What home-made registries serve: one self-signed certificate, CA:FALSE (FACTS §7).
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key -out self.pem -days 7 \
     -subj "/CN=self.e2e.test" -addext "basicConstraints=critical,CA:FALSE" -addext "subjectAltName=DNS:self.e2e.test"
   cp self.pem self-chain.pem
   chmod 0644 ./*.key                                         # read by the registry's own user
 ) 2>/dev/null
-anchor_sha=$(fingerprint < "$pki/issuing.pem")
+anchor_sha=$(pki_sha256 "$pki/issuing.pem")
 note "the registry sends leaf + issuing CA; the anchor to expect is the issuing CA, sha256 ${anchor_sha:0:16}…"
 note "other.e2e.test and forged.e2e.test: a second registry, certificate from 'Elsewhere CA'"
-scoped_sha=$(fingerprint < "$pki/scoped-issuing.pem") self_sha=$(fingerprint < "$pki/self.pem")
+scoped_sha=$(pki_sha256 "$pki/scoped-issuing.pem") self_sha=$(pki_sha256 "$pki/self.pem")
 note "scoped.e2e.test (leaf + Scoped Corp Issuing CA) and self.e2e.test (self-signed, CA:FALSE): step 5"
 
 say "Node configuration (written into the overlay before boot)"
@@ -66,44 +66,13 @@ cat >> "$root/etc/hosts" <<'EOF'
 10.99.0.3 scoped.e2e.test
 10.99.0.4 self.e2e.test
 EOF
-# containerd: CRI on (Debian's file leaves it on, but say so), the default overlayfs snapshotter.
-mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
-cat > "$root/etc/containerd/config.toml" <<'EOF'
-version = 2
-disabled_plugins = []
-[plugins."io.containerd.grpc.v1.cri"]
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "/etc/cni/net.d"
-EOF
-# dockerd: no iptables/bridge in a private network namespace; vfs (overlay2 cannot stack on overlayfs).
-daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-driver": "vfs"'
-echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
-for r in registry:10.99.0.1:registry other:10.99.0.2:other-leaf scoped:10.99.0.3:scoped-leaf self:10.99.0.4:self; do
-  IFS=: read -r name addr cert <<<"$r"
-  cat > "$root/etc/e2e/registry-$name.yml" <<EOF
-version: 0.1
-log: {level: info, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
-http:
-  addr: $addr:5000
-  tls: {certificate: /etc/e2e/pki/$cert-chain.pem, key: /etc/e2e/pki/$cert.key}
-EOF
-done
-cat > "$root/etc/systemd/system/e2e-registry@.service" <<'EOF'
-[Unit]
-Description=e2e test registry %i (CNCF distribution)
-[Service]
-User=docker-registry
-ExecStart=/usr/bin/docker-registry serve /etc/e2e/registry-%i.yml
-EOF
-cp "$pki/root.pem" "$root/etc/e2e/skopeo-certs/ca.crt"       # only skopeo trusts the CAs
-cp "$pki/scoped.pem" "$root/etc/e2e/skopeo-certs/scoped.crt"
-cp "$pki/self.pem" "$root/etc/e2e/skopeo-certs/self.crt"
-/usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci" 1.0
-# The engines start when the scenario says so, not at boot. policy-rc.d (a container-image habit of
-# this host) would stop the package's postinst from starting trustmend: the node does not have one.
-rm -f "$root"/etc/systemd/system/*.wants/{containerd,docker,docker-registry}.service "$root/usr/sbin/policy-rc.d"
+# containerd's config.toml, docker's daemon.json, the registries (NAME:ADDRESS:CERT[:CA skopeo trusts]),
+# an OCI layout to push; the engines start when the scenario says so, not at boot (lib.sh's node_config).
+node_config "$root" registry:10.99.0.1:registry:root other:10.99.0.2:other-leaf scoped:10.99.0.3:scoped-leaf:scoped \
+  self:10.99.0.4:self:self
+# policy-rc.d (a container-image habit of this host) would stop the package's postinst from starting
+# trustmend: the node does not have one.
+rm -f "$root/usr/sbin/policy-rc.d"
 rm -f "$root/var/lib/man-db/auto-update"                     # dpkg's man-db trigger takes seconds
 note "/etc/hosts, containerd config.toml, docker daemon.json, e2e-registry@.service, an OCI layout"
 # Every other service or timer this host enables is masked: the node runs systemd, journald and D-Bus.

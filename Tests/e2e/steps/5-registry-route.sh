@@ -6,16 +6,7 @@
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
 say "5. The registry route: containerd reads /etc/containerd/certs.d (config_path), dockerd its own certs.d"
-cat <<'TOML' | node tee /etc/containerd/config.toml > /dev/null
-version = 2
-disabled_plugins = []
-[plugins."io.containerd.grpc.v1.cri"]
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "/etc/cni/net.d"
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "/etc/containerd/certs.d"
-TOML
+containerd_toml /etc/containerd/certs.d | node tee /etc/containerd/config.toml > /dev/null
 echo "{ $daemon_json }" | node tee /etc/docker/daemon.json > /dev/null   # no live-restore: a restart would stop every container
 node systemctl restart containerd docker                     # the operator's one-time change
 pass "containerd: config_path = \"/etc/containerd/certs.d\"; docker: live-restore off again"
