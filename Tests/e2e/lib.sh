@@ -121,6 +121,7 @@ fingerprint() { pki_sha256 /dev/stdin; }   # fingerprint < CERT: pki_sha256 of t
 # --- the node's configuration, written into its root before boot -------------------------------------------
 # containerd_toml [CONFIG_PATH]: containerd's config.toml: CRI on (Debian's file leaves it on, but say so),
 # the default overlayfs snapshotter; with CONFIG_PATH, the CRI registry's config_path (containerd >= 1.5).
+# shellcheck disable=SC2120  # node_config passes none, steps/5-registry-route.sh one
 containerd_toml() {
   cat <<'EOF'
 version = 2
@@ -144,6 +145,7 @@ daemon_json='"iptables": false, "ip-masq": false, "bridge": "none", "storage-dri
 node_config() {
   local root=$1 r name addr cert ca; shift
   mkdir -p "$root/etc/containerd" "$root/etc/docker" "$root/etc/e2e/skopeo-certs"
+  # shellcheck disable=SC2119  # no config_path before boot
   containerd_toml > "$root/etc/containerd/config.toml"
   echo "{ $daemon_json }" > "$root/etc/docker/daemon.json"
   for r in "$@"; do

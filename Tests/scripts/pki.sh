@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Certificates minted at test time, for the scripts' TLS servers. Sourced (bash); files are written to
 # the current directory as NAME.pem and NAME.key.
 #   pki_ca NAME SUBJECT [ISSUER]    a CA: self-signed, or issued by ISSUER (then pathlen 0)
