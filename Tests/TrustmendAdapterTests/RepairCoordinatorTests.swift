@@ -6,6 +6,7 @@ import TrustmendDaemon
 import TrustmendStore
 import TrustmendSystemd
 import TrustmendTLS
+import TrustmendTesting
 
 /// The daemon's decisions and restarts with real components — loopback TLS servers, the real
 /// update-ca-certificates on a sandbox root, the systemd stand-in on a private bus — and a manual
