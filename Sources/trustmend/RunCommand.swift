@@ -79,26 +79,8 @@ struct Run: AsyncParsableCommand {
             logger.warning("the state directory cannot be made: \(error)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
         }
 
-        let wiring = DaemonWiring(
-            scanner: LogScanner(), profile: profile, fetcher: OpenSSLChainFetcher(),
-            makeRepairer: { config in
-                Repairer(
-                    fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
-                    store: SystemAnchorStore(
-                        root: root, profile: profile, toolOverride: node.updateTool, toolTimeout: config.updateToolTimeout),
-                    ledger: JSONLedgerStore(path: NodeFiles.onDisk(config.stateDirectory, root: root) + "/ledger.json"), profile: profile,
-                    otherRoutes: [RegistryAnchorStore.remover(root: root)])
-            },
-            systemd: restarter, state: JSONStateStore(path: stateDirectory + "/state.json"),
-            dockerLiveRestore: { DockerSettings.liveRestore(root: root) },
-            engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
-            routeFacts: {
-                let pid = (try? await restarter.activeState(of: RegistryEngine.containerd.unit))?.mainPID ?? 0
-                return await EngineRouteFacts(root: root).read(containerdPID: pid).routeFacts
-            },
-            makeRegistryStore: { registry, engines in
-                RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
-            })
+        let wiring = DaemonFactory.wiring(
+            root: root, profile: profile, updateTool: node.updateTool, stateDirectory: stateDirectory, restarter: restarter)
 
         let clock = ContinuousClock()
         let coordinator = try RepairCoordinator(configuration: configuration, wiring: wiring, clock: clock, logger: logger)
