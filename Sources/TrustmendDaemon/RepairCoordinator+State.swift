@@ -18,17 +18,8 @@ extension RepairCoordinator {
         switch state {
         case .collecting(var batch, let flush):
             add(&batch)
-            var task = flush
-            if task == nil && schedule {
-                // The deadline is taken now, not when the task first runs, so the window is exact.
-                let deadline = clock.now.advanced(by: configuration.debounce)
-                task = Task { [clock] in
-                    try? await clock.sleep(until: deadline, tolerance: nil)
-                    guard !Task.isCancelled else { return }
-                    await self.flush()
-                }
-            }
-            state = .collecting(batch, flush: task)
+            state = .collecting(batch, flush: flush)
+            if schedule { scheduleFlush() }
         case .repairing(var next, let inFlight, let flush, let waiters):
             add(&next)
             state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters)
@@ -36,6 +27,19 @@ extension RepairCoordinator {
             add(&batch)
             state = .stopped(batch)
         }
+    }
+
+    /// Schedules the repair of the batch being collected, unless one is scheduled already.
+    func scheduleFlush() {
+        guard case .collecting(let batch, nil) = state else { return }
+        // The deadline is taken now, not when the task first runs, so the window is exact.
+        let deadline = clock.now.advanced(by: configuration.debounce)
+        let task = Task { [clock] in
+            try? await clock.sleep(until: deadline, tolerance: nil)
+            guard !Task.isCancelled else { return }
+            await self.flush()
+        }
+        state = .collecting(batch, flush: task)
     }
 
     /// Notes that `unit` logged a failure of `endpoint`: for the repair in flight, or the next one.

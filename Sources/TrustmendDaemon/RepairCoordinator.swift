@@ -178,7 +178,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         guard case .repairing(let next, _, _, let waiters) = state else { return }
         if waiters.isEmpty {
             state = .collecting(next, flush: nil)
-            if !next.approvals.isEmpty || !next.reports.isEmpty { collect { _ in } }
+            if !next.approvals.isEmpty || !next.reports.isEmpty { scheduleFlush() }
         } else {
             state = .stopped(next)
             for waiter in waiters { waiter.resume() }
