@@ -29,12 +29,15 @@ public final class ManualClock: Clock, Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let ready = state.withLock { s -> Bool in
-                    if deadline <= s.now { return true }
+                // A task cancelled before it got here ran the handler already, with nothing to cancel:
+                // it must not sleep (ContinuousClock throws too; the contract suite found the hang).
+                let ready = state.withLock { s -> Result<Void, CancellationError>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if deadline <= s.now { return .success(()) }
                     s.sleepers.append(Sleeper(deadline: deadline, id: id, continuation: continuation))
-                    return false
+                    return nil
                 }
-                if ready { continuation.resume() }
+                if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
             let sleeper = state.withLock { s -> Sleeper? in
