@@ -110,6 +110,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test-only: fakes for every seam and the test clock (never linked into the executable).
+        .target(
+            name: "TrustmendTesting",
+            dependencies: [
+                "TrustmendCore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The daemon gives back its relocation tables after start: see Sources/CProcessImage/include/process_image.h.
         .target(name: "CProcessImage"),
         // Keeps the process on the libraries the packages ship: see Sources/CPrivateRuntime/include/private_runtime.h.
@@ -130,7 +142,7 @@ let package = Package(
 
         .testTarget(
             name: "TrustmendCoreTests",
-            dependencies: ["TrustmendCore"],
+            dependencies: ["TrustmendCore", "TrustmendTesting"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),
@@ -138,7 +150,7 @@ let package = Package(
             name: "TrustmendAdapterTests",
             dependencies: [
                 "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources", "trustmend",
-                "CProcessImage", "CPrivateRuntime",
+                "TrustmendTesting", "CProcessImage", "CPrivateRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -82,6 +82,13 @@ public protocol StateStore: Sendable {
 /// reloads the roots. kubelet logs what the CRI runtime failed; `ctr`, `nerdctl`, podman, skopeo and
 /// buildctl pull in their own short-lived process, which reads the new bundle by itself.
 public enum EngineUnits {
+    /// Every engine unit whose failure one approval answers (containerd and docker can both fail on one
+    /// registry within a window: both are restarted), from the journal units that logged it.
+    public static func units(for engine: String, loggedBy: Set<String>, runtime: String) -> [String] {
+        if loggedBy.isEmpty { return unit(loggedBy: nil, engine: engine, runtime: runtime).map { [$0] } ?? [] }
+        return Set(loggedBy.compactMap { unit(loggedBy: $0, engine: engine, runtime: runtime) }).sorted()
+    }
+
     /// - Parameters:
     ///   - loggedBy: the journal's `_SYSTEMD_UNIT`, when the record came from the journal.
     ///   - engine: what the detector says printed the line.

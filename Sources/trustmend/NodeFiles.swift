@@ -3,9 +3,6 @@ import TrustmendCore
 
 /// Small reads of files by the commands (os-release, the configuration).
 enum NodeFiles {
-    /// `NodeRoot(root).onDisk(nodePath)`, for the daemon's wiring in RunCommand until it takes a `NodeRoot`.
-    static func onDisk(_ nodePath: String, root: String) -> String { NodeRoot(root).onDisk(nodePath) }
-
     /// The file's bytes, nil when it cannot be read; at most `limit` bytes are read, in pieces of 16 KiB
     /// (a buffer of `limit` zeroed for each small file cost the daemon a megabyte of heap it kept).
     static func read(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {

@@ -72,8 +72,8 @@ struct Run: AsyncParsableCommand {
         let configuration = try Self.loadConfiguration(configPath)
         let profile = try node.profile()
         let root = node.root
-        let stateDirectory = NodeFiles.onDisk(configuration.stateDirectory, root: root)
         let node = self.node
+        let stateDirectory = node.nodeRoot.onDisk(configuration.stateDirectory)
         let restarter = SystemdUnitRestarter(address: bus)
         let notifier = SystemdNotifier()
         do {
@@ -83,23 +83,8 @@ struct Run: AsyncParsableCommand {
             logger.warning("the state directory cannot be made: \(error)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
         }
 
-        let wiring = DaemonWiring(
-            scanner: LogScanner(), profile: profile, fetcher: OpenSSLChainFetcher(),
-            makeRepairer: { config in
-                Repairer(
-                    fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),
-                    store: SystemAnchorStore(
-                        root: root, profile: profile, toolOverride: node.updateTool, toolTimeout: config.updateToolTimeout),
-                    ledger: JSONLedgerStore(path: NodeFiles.onDisk(config.stateDirectory, root: root) + "/ledger.json"), profile: profile,
-                    otherRoutes: [RegistryAnchorStore.remover(root: root)])
-            },
-            systemd: restarter, state: JSONStateStore(path: stateDirectory + "/state.json"),
-            dockerLiveRestore: { node.facts(systemd: restarter).dockerLiveRestore() },
-            engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
-            routeFacts: { await node.facts(systemd: restarter).routeDetails().routeFacts },
-            makeRegistryStore: { registry, engines in
-                RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
-            })
+        let wiring = DaemonFactory.wiring(
+            root: root, profile: profile, updateTool: node.updateTool, stateDirectory: stateDirectory, restarter: restarter)
 
         let clock = ContinuousClock()
         let coordinator = try RepairCoordinator(configuration: configuration, wiring: wiring, clock: clock, logger: logger)
@@ -110,7 +95,7 @@ struct Run: AsyncParsableCommand {
         } else if !journalFile.isEmpty {
             journal = SystemdJournalSource(location: .files(journalFile))
         } else {
-            journal = SystemdJournalSource(location: root == "/" ? .system : .directory(NodeFiles.onDisk("/var/log/journal", root: root)))
+            journal = SystemdJournalSource(location: node.nodeRoot.isHost ? .system : .directory(node.nodeRoot.onDisk("/var/log/journal")))
         }
         let files = TailFileSource { warning in
             logger.warning("\(warning)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Testing
 @testable import TrustmendCore
+import TrustmendTesting
 
 @Suite struct AnchorSelectorTests {
     let debian = DistroProfile.profile(for: .debian)

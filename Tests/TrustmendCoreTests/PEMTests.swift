@@ -1,5 +1,6 @@
 import Testing
 @testable import TrustmendCore
+import TrustmendTesting
 
 /// PEM as bundles and `certs.d` files hold it.
 @Suite struct PEMTests {

@@ -5,15 +5,16 @@ import TrustmendCore
 import X509
 
 /// Certificates minted in the test process with swift-certificates: a root → intermediate → leaf chain,
-/// and self-signed leaves, so Core's decisions are tested on real DER without touching the disk.
-struct TestChain {
-    let root: ChainCertificate
-    let intermediate: ChainCertificate
-    let leaf: ChainCertificate
+/// and self-signed leaves, so decisions and fakes work on real DER without touching the disk or running
+/// a process.
+public struct TestChain: Sendable {
+    public let root: ChainCertificate
+    public let intermediate: ChainCertificate
+    public let leaf: ChainCertificate
 
-    static let now = Date()
+    public static let now = Date()
 
-    init(name: String = "registry.test", rootExpired: Bool = false) throws {
+    public init(name: String = "registry.test", rootExpired: Bool = false) throws {
         let rootKey = P256.Signing.PrivateKey()
         let intermediateKey = P256.Signing.PrivateKey()
         let leafKey = P256.Signing.PrivateKey()
@@ -29,13 +30,13 @@ struct TestChain {
     }
 
     /// A server certificate that signs itself; `ca` false is the home-made registry case (CA:FALSE).
-    static func selfSigned(name: String = "selfsigned.test", ca: Bool = false, basicConstraints: Bool = true) throws -> ChainCertificate {
+    public static func selfSigned(name: String = "selfsigned.test", ca: Bool = false, basicConstraints: Bool = true) throws -> ChainCertificate {
         let key = P256.Signing.PrivateKey()
         let dn = try DistinguishedName { CommonName(name) }
         return try mint(subject: dn, issuer: dn, key: key.publicKey, signer: key, ca: ca, basicConstraints: basicConstraints)
     }
 
-    static func mint(
+    public static func mint(
         subject: DistinguishedName, issuer: DistinguishedName, key: P256.Signing.PublicKey, signer: P256.Signing.PrivateKey,
         ca: Bool, basicConstraints: Bool = true, notAfter: Date = now + 86400
     ) throws -> ChainCertificate {
@@ -54,7 +55,7 @@ struct TestChain {
         return try ChainCertificate(der: serializer.serializedBytes)
     }
 
-    func chain(_ certificates: [ChainCertificate], host: String = "registry.test") throws -> PeerChain {
+    public func chain(_ certificates: [ChainCertificate], host: String = "registry.test") throws -> PeerChain {
         PeerChain(endpoint: try Endpoint(host: host), certificates: certificates)
     }
 }

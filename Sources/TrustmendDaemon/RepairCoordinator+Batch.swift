@@ -1,0 +1,103 @@
+import Logging
+import TrustmendCore
+
+extension RepairCoordinator {
+    /// A fetched chain on its way to the repairer.
+    struct Fetched {
+        var approval: Approval
+        var request: RepairRequest
+        var chain: PeerChain
+        var why: String
+    }
+
+    /// One batch in sequence: plan it, fetch each chain, repair per route target, restart what is owed,
+    /// then report.
+    func repair(_ batch: Batch) async {
+        var owed = Set(file.state.restartsOwed)
+        let runtime = batch.approvals.isEmpty ? EngineFacts.containerdUnit : await criRuntime()
+        let facts = batch.approvals.contains { $0.route != .system } && wiring.makeRegistryStore != nil ? await wiring.routeFacts() : nil
+        let plan = BatchPlan(approvals: batch.approvals, loggedBy: batch.loggedBy, runtime: runtime, facts: facts)
+
+        var fetched: [(target: RouteTarget, item: Fetched)] = []
+        for item in plan.items {
+            let approval = item.approval
+            let options = await fetchOptions(approval.endpoint, unit: item.units.first)
+            var meta = EventLog.fields(approval.detection)
+            let choice: RouteChoice
+            switch item.route {
+            case .success(let chosen): choice = chosen
+            case .failure(let refusal):
+                meta["route"] = "registry"
+                meta["why"] = .string(refusal.description)
+                log(.refused, "the registry route cannot serve this repair (route: registry)", level: .warning, meta)
+                finish(approval, .failed)
+                continue
+            }
+            do {
+                let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
+                if approval.reportOnly {
+                    reportWouldInstall(approval, chain: chain, route: choice)
+                    finish(approval, .reported)
+                    continue
+                }
+                let request = RepairRequest(
+                    endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
+                    reason: approval.reason, installVeto: approval.installVeto?.description)
+                fetched.append((choice.target, Fetched(approval: approval, request: request, chain: chain, why: choice.why)))
+            } catch {
+                meta["error"] = .string("\(error)")
+                log(.refused, "cannot fetch the chain", level: .warning, meta)
+                finish(approval, .failed)
+            }
+        }
+
+        for (target, group) in BatchPlan.groups(fetched) {
+            var repairer = wiring.makeRepairer(configuration)
+            if case .registry(let registry, let engines) = target, let make = wiring.makeRegistryStore {
+                repairer.store = make(registry, engines)
+            }
+            let results = await repairer.repairBatch(group.map { ($0.request, $0.chain) })
+            for (item, result) in zip(group, results) {
+                let approval = item.approval
+                let units = units(approval, runtime: runtime)
+                var meta = EventLog.fields(approval.detection)
+                if !units.isEmpty { meta["unit"] = .string(units.joined(separator: ",")) }
+                meta["route"] = .string(target.name)
+                meta["route_reason"] = .string(item.why)
+                switch result {
+                case .success(let outcome):
+                    let followUp = RepairFollowUp.after(
+                        outcome, units: units, loggedAt: approval.loggedAt, lastRestart: file.state.lastRestart,
+                        restartsEngines: repairer.store.restartsEngines)
+                    log.result(result, followUp: followUp, meta)
+                    owed.formUnion(followUp.owed)
+                    finish(approval, RepairFollowUp.policyOutcome(outcome))
+                case .failure:
+                    log.result(result, followUp: .nothing, meta)
+                    finish(approval, .failed)
+                }
+            }
+        }
+        file.state.restartsOwed = owed.sorted()
+        file.save(now: now, log: log)
+        await restartOwed()
+
+        // Reports last, so that a flood of hosts outside the policy never holds up a repair; only the
+        // first few fetch the chain (for the anchor's fingerprint in the command to run).
+        for (i, item) in batch.reports.enumerated() {
+            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: i < BatchPlan.reportFetches)
+        }
+    }
+
+    /// The CRI runtime in use (`BatchPlan.runtime(active:)`), asked of systemd at every batch.
+    func criRuntime() async -> String {
+        var active = Set<String>()
+        for unit in BatchPlan.runtimeCandidates {
+            if (try? await wiring.systemd.activeState(of: unit))?.isActive == true {
+                active.insert(unit)
+                break
+            }
+        }
+        return BatchPlan.runtime(active: active)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TrustmendCore
+import TrustmendSystemd
+import TrustmendTesting
+
+/// `FakeUnitRestarter` held to `SystemdUnitRestarter` over a private dbus-daemon with the systemd
+/// stand-in (python3-dbusmock): the same units, the same answers.
+@Suite struct UnitRestarterContractTests {
+    struct Subject: Sendable, CustomTestStringConvertible {
+        var testDescription: String
+        var make: @Sendable () throws -> (restarter: any UnitRestarter, keep: PrivateBus?)
+    }
+
+    static var subjects: [Subject] {
+        let fake = Subject(testDescription: "FakeUnitRestarter") {
+            (FakeUnitRestarter(units: [
+                "containerd.service": .init(pid: 100, environment: ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"]),
+                "docker.service": .init(pid: 200, stopsWith: ["containerd.service"]),
+                "broken.service": .init(pid: 400, result: "failed"),
+                "crio.service": .init(active: "inactive", pid: 0),
+            ]), nil)
+        }
+        let real = Subject(testDescription: "SystemdUnitRestarter") {
+            let bus = try PrivateBus(units: [
+                "containerd.service": ["active": "active", "pid": 100, "env": ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"]],
+                "docker.service": ["active": "active", "pid": 200, "stops_with": ["containerd.service"]],
+                "broken.service": ["active": "active", "pid": 400, "result": "failed"],
+                "crio.service": ["active": "inactive", "pid": 0],
+            ])
+            return (SystemdUnitRestarter(address: bus.address), bus)
+        }
+        // The real restarter needs dbus-daemon and python3-dbusmock (installed wherever test.sh runs).
+        return [fake] + (PrivateBus.available ? [real] : [])
+    }
+
+    @Test(arguments: subjects)
+    func readsWhatSystemdKnowsOfAUnit(_ subject: Subject) async throws {
+        let (restarter, bus) = try subject.make()
+        let containerd = try await restarter.activeState(of: "containerd.service")
+        #expect(containerd.exists && containerd.isActive && containerd.mainPID == 100)
+        #expect(containerd.environment == ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"])
+        #expect(try await restarter.activeState(of: "docker.service").stopsWith == ["containerd.service"])
+        let crio = try await restarter.activeState(of: "crio.service")
+        #expect(crio.exists && !crio.isActive)
+        let missing = try await restarter.activeState(of: "nope.service")
+        #expect(!missing.exists && !missing.isActive && missing.mainPID == 0)
+        withExtendedLifetime(bus) {}
+    }
+
+    @Test(arguments: subjects)
+    func aRestartEndsAsItsJobEnds(_ subject: Subject) async throws {
+        let (restarter, bus) = try subject.make()
+        let done = try await restarter.restart(unit: "containerd.service", timeout: .seconds(10))
+        #expect(done.succeeded && done.unit == "containerd.service" && done.job.hasPrefix("/org/freedesktop/systemd1/job/"))
+        #expect(try await restarter.activeState(of: "containerd.service").mainPID == 1100, "a new process")
+        let failed = try await restarter.restart(unit: "broken.service", timeout: .seconds(10))
+        #expect(!failed.succeeded && failed.result == "failed", "a failed job is reported, not thrown")
+        await #expect(throws: (any Error).self) { try await restarter.restart(unit: "nope.service", timeout: .seconds(5)) }
+        withExtendedLifetime(bus) {}
+    }
+}
