@@ -17,7 +17,7 @@ declare -a timings=()
 timed() { timings+=("$(printf '%-52s %6ss' "$1" "$2")"); }
 
 # trustmend's MESSAGE_IDs, from its journald catalog rather than copied: message_id EVENT prints the ID of
-# the entry marked "# event: EVENT" (the Event's rawValue in Sources/TrustmendCore/Event.swift;
+# the entry marked "# event: EVENT" (the Event's rawValue in Sources/TrustmendCore/Report/Event.swift;
 # Tests/TrustmendCoreTests/CatalogTests.swift checks each mark against it).
 e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)   # Tests/e2e
 trustmend_catalog=$(cd "$e2e_dir/../.." && pwd)/systemd/trustmend.catalog

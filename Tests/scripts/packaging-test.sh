@@ -19,7 +19,7 @@ awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e <= m) }' || fail "ex
 ok "trustmend.service exposure $exposure (limit $max_exposure)"
 
 # --- The catalog: one entry per MESSAGE_ID the code defines ---------------------------------------
-code_ids=$(grep -o '"7d1f0b9e4c2a4f6e9a51c0d3e2b8a6[0-9a-f][0-9a-f]"' Sources/TrustmendCore/Event.swift | tr -d '"' | sort -u)
+code_ids=$(grep -o '"7d1f0b9e4c2a4f6e9a51c0d3e2b8a6[0-9a-f][0-9a-f]"' Sources/TrustmendCore/Report/Event.swift | tr -d '"' | sort -u)
 catalog_ids=$(sed -n 's/^-- \([0-9a-f]\{32\}\)$/\1/p' systemd/trustmend.catalog | sort -u)
 [[ "$code_ids" == "$catalog_ids" ]] || fail "catalog and Event.swift disagree: $(diff <(echo "$code_ids") <(echo "$catalog_ids") | tr '\n' ' ')"
 ok "catalog explains all $(echo "$code_ids" | wc -l) MESSAGE_IDs"
