@@ -1,53 +1,5 @@
 import FoundationEssentials
 
-/// Which engine a repair should restart, as asked on the command line or in the config.
-public enum RestartRequest: String, Sendable, Hashable, CaseIterable, Codable {
-    case containerd, docker, auto, none
-}
-
-/// What is known about the engines when a restart is planned.
-public struct EngineFacts: Sendable, Hashable {
-    public var containerd: UnitState?
-    public var docker: UnitState?
-    /// `"live-restore": true` in `/etc/docker/daemon.json`: containers survive a dockerd restart.
-    public var dockerLiveRestore: Bool
-
-    public init(containerd: UnitState?, docker: UnitState?, dockerLiveRestore: Bool) {
-        self.containerd = containerd
-        self.docker = docker
-        self.dockerLiveRestore = dockerLiveRestore
-    }
-
-    public static let containerdUnit = "containerd.service"
-    public static let dockerUnit = "docker.service"
-
-    /// An older docker-ce unit that `Requires=`/`BindsTo=` containerd stops with it (docker/for-linux#678).
-    public var dockerStopsWithContainerd: Bool {
-        docker?.stopsWith.contains(Self.containerdUnit) ?? false
-    }
-}
-
-/// One engine restart decided, or not, with the reason.
-public enum RestartDecision: Sendable, Hashable, CustomStringConvertible {
-    /// Restart it; `warning` says what the operator accepted by asking for it.
-    case restart(unit: String, warning: String?)
-    case skip(unit: String, reason: String)
-
-    public var unit: String {
-        switch self {
-        case .restart(let unit, _), .skip(let unit, _): unit
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .restart(let unit, nil): "restart \(unit)"
-        case .restart(let unit, let warning?): "restart \(unit) (\(warning))"
-        case .skip(let unit, let reason): "not restarting \(unit): \(reason)"
-        }
-    }
-}
-
 /// Decides which engines to restart so that they reload the system roots (FACTS §1), never killing
 /// running containers unless the operator asked for that engine by name (FACTS §13).
 public enum RestartPlanner {
@@ -93,34 +45,5 @@ public enum RestartPlanner {
                 : .skip(unit: unit, reason: killsContainers + "; restart required: `trustmend fix ... --restart docker` or set live-restore")
         }
         return .restart(unit: unit, warning: nil)
-    }
-}
-
-/// The one setting of `/etc/docker/daemon.json` that decides whether a dockerd restart is safe.
-public struct DockerDaemonConfig: Sendable, Hashable, Decodable {
-    public var liveRestore: Bool
-    /// `features."containerd-snapshotter"`: the containerd image store; nil when not set.
-    public var containerdSnapshotter: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case liveRestore = "live-restore"
-        case features
-    }
-
-    public init(liveRestore: Bool, containerdSnapshotter: Bool? = nil) {
-        self.liveRestore = liveRestore
-        self.containerdSnapshotter = containerdSnapshotter
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        liveRestore = try container.decodeIfPresent(Bool.self, forKey: .liveRestore) ?? false
-        let features = try container.decodeIfPresent([String: Bool].self, forKey: .features)
-        containerdSnapshotter = features?["containerd-snapshotter"]
-    }
-
-    /// Parses daemon.json. A missing file means docker's defaults (live-restore off).
-    public init(parsing bytes: [UInt8]) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(bytes))
     }
 }

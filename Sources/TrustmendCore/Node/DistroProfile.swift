@@ -1,8 +1,3 @@
-/// One family of distributions that build the system trust bundle the same way.
-public enum DistroFamily: String, Sendable, Hashable, CaseIterable, Codable {
-    case debian, rhel, suse, alpine, arch, flatcar
-}
-
 /// Where a family keeps local anchors, which tool rebuilds the bundle, and which bundle Go reads there.
 public struct DistroProfile: Sendable, Hashable {
     public let family: DistroFamily
@@ -79,22 +74,5 @@ extension DistroProfile {
         // Names like "rhel fedora" also appear as prefixes of vendor IDs ("opensuse-microos").
         if let row = table.first(where: { row in row.ids.contains { release.id.hasPrefix($0 + "-") } }) { return row }
         throw .unknownDistro(id: release.id, idLike: release.idLike)
-    }
-}
-
-public enum DistroError: Error, Equatable, Sendable, CustomStringConvertible {
-    case unknownDistro(id: String, idLike: [String])
-    case unknownFamily(String)
-
-    public var description: String {
-        let families = DistroFamily.allCases.map(\.rawValue).joined(separator: ", ")
-        switch self {
-        case .unknownDistro(let id, let like):
-            let likeText = like.isEmpty ? "no ID_LIKE" : "ID_LIKE=\"\(like.joined(separator: " "))\""
-            return "unknown distro: /etc/os-release says ID=\"\(id)\" and \(likeText); "
-                + "if it builds its trust bundle like one of the known families, pass --distro FAMILY (one of: \(families))"
-        case .unknownFamily(let name):
-            return "unknown distro family \"\(name)\"; use one of: \(families)"
-        }
     }
 }

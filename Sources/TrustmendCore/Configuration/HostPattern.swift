@@ -1,0 +1,56 @@
+/// A host name glob: an exact name or IP literal, `*.example.com` (one or more labels before
+/// `example.com`), or a `*` inside one label (`registry-*.example.com`, never crossing a dot).
+public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
+    public let pattern: String
+
+    public init(_ text: String) throws(ConfigError) {
+        let lowered = text.lowercased()
+        guard !lowered.isEmpty else { throw ConfigError(line: 0, "an allow rule's host is empty") }
+        guard lowered != "*" else {
+            throw ConfigError(line: 0, "host \"*\" would allow every host; say `trust_any: true` if that is really meant")
+        }
+        if lowered.hasPrefix("[") && lowered.hasSuffix("]") {
+            pattern = String(lowered.dropFirst().dropLast())
+        } else {
+            pattern = lowered
+        }
+        // Validate by substituting a label for every "*": what remains must be a valid host.
+        let probe = pattern.replacing("*", with: "x")
+        do { _ = try Endpoint(host: probe) } catch {
+            throw ConfigError(line: 0, "host pattern \"\(text)\" is not a host name, IP address or glob: \(error)")
+        }
+        if pattern.contains("*") && probe.contains(":") {
+            throw ConfigError(line: 0, "host pattern \"\(text)\": globs are not allowed in IPv6 addresses")
+        }
+    }
+
+    public var description: String { pattern }
+
+    public func matches(_ host: String) -> Bool {
+        let host = host.lowercased()
+        guard pattern.contains("*") else { return host == pattern }
+        var patternLabels = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        var hostLabels = host.split(separator: ".", omittingEmptySubsequences: false)
+        if patternLabels.first == "*" {
+            patternLabels.removeFirst()
+            // "*." matches one or more whole labels.
+            guard hostLabels.count > patternLabels.count else { return false }
+            hostLabels.removeFirst(hostLabels.count - patternLabels.count)
+        }
+        guard hostLabels.count == patternLabels.count else { return false }
+        return zip(patternLabels, hostLabels).allSatisfy { Self.labelMatches(pattern: $0, label: $1) }
+    }
+
+    static func labelMatches(pattern: Substring, label: Substring) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return pattern == label }
+        var rest = label[...]
+        guard rest.hasPrefix(parts[0]) else { return false }
+        rest = rest.dropFirst(parts[0].count)
+        for part in parts.dropFirst().dropLast() {
+            guard let range = rest.firstRange(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.hasSuffix(parts.last!) && rest.count >= parts.last!.count
+    }
+}

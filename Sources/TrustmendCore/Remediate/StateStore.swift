@@ -1,0 +1,6 @@
+import FoundationEssentials
+
+public protocol StateStore: Sendable {
+    func load() throws -> DaemonState
+    func save(_ state: DaemonState) throws
+}
