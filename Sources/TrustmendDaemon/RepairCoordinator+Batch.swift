@@ -27,7 +27,7 @@ extension RepairCoordinator {
             switch item.route {
             case .success(let chosen): choice = chosen
             case .failure(let refusal):
-                meta["route"] = "registry"
+                meta["route"] = .string(RouteKind.registry.rawValue)
                 meta["why"] = .string(refusal.description)
                 log(.refused, "the registry route cannot serve this repair (route: registry)", level: .warning, meta)
                 finish(approval, .failed)
@@ -62,7 +62,7 @@ extension RepairCoordinator {
                 let units = units(approval, runtime: runtime)
                 var meta = EventLog.fields(approval.detection)
                 if !units.isEmpty { meta["unit"] = .string(units.joined(separator: ",")) }
-                meta["route"] = .string(target.name)
+                meta["route"] = .string(target.route.rawValue)
                 meta["route_reason"] = .string(item.why)
                 switch result {
                 case .success(let outcome):

@@ -18,7 +18,7 @@ public struct RegistryAnchorStore: AnchorStore {
     /// The bundle Go reads; the engines add the `certs.d` anchors to it (FACTS §10).
     public let systemBundlePath: String
 
-    public var route: String { "registry" }
+    public var route: RouteKind { .registry }
     public var acceptsNonCAAnchors: Bool { true }
     public var restartsEngines: Bool { false }
     public var updateCommand: String { "nothing to run: the engines read certs.d at their next pull" }

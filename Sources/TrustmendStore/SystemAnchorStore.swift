@@ -14,7 +14,7 @@ public struct SystemAnchorStore: AnchorStore {
     public let toolOverride: String?
     public let toolTimeout: Duration
     public let bundlePath: String
-    public var route: String { "system" }
+    public var route: RouteKind { .system }
     public var acceptsNonCAAnchors: Bool { profile.acceptsNonCAAnchors }
 
     public init(

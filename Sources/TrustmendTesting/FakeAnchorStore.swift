@@ -40,9 +40,9 @@ public struct FakeAnchorStore: AnchorStore {
         self.systemCAs = systemCAs
     }
 
-    public var route: String {
-        if case .system = site { return "system" }
-        return "registry"
+    public var route: RouteKind {
+        if case .system = site { return .system }
+        return .registry
     }
 
     public var registry: RegistryHost? {
@@ -55,7 +55,7 @@ public struct FakeAnchorStore: AnchorStore {
         return true
     }
 
-    public var restartsEngines: Bool { route == "system" }
+    public var restartsEngines: Bool { route == .system }
 
     /// The anchor directory (system) or each engine's `certs.d/<registry>` (registry).
     public var directories: [String] {

@@ -56,7 +56,7 @@ import TrustmendTLS
         #expect((directory[.posixPermissions] as? Int) == 0o755)
         #expect(root.list("/etc/pki/ca-trust/source/anchors").isEmpty, "the system store is not touched")
         #expect(entries.count == 1)
-        #expect(entries[0].route == "registry" && entries[0].registry == registry && entries[0].files == plan.files)
+        #expect(entries[0].route == .registry && entries[0].registry == registry && entries[0].files == plan.files)
         #expect(entries[0].directories == ["/etc/containerd/certs.d/\(registry)", "/etc/docker/certs.d/\(registry)"])
         #expect(try JSONLedgerStore(root: root.path).load().entries == entries)
         let created = try String(contentsOfFile: root.file("/var/lib/trustmend/created-directories"), encoding: .utf8)
@@ -165,7 +165,7 @@ import TrustmendTLS
         try root.write(directory + "/trustmend-0123456789abcdef.crt", try pki.pem("int.pem"), mode: 0o644)
         let pending = LedgerEntry(
             host: "registry.corp.example", port: 443, sha256: String(repeating: "0", count: 64), subject: "CN=x", issuer: "CN=x",
-            notAfter: Date(), files: [directory + "/trustmend-0123456789abcdef.crt"], route: "registry", installedAt: Date(),
+            notAfter: Date(), files: [directory + "/trustmend-0123456789abcdef.crt"], route: .registry, installedAt: Date(),
             reason: "manual", state: .pending, registry: "registry.corp.example", directories: [directory])
         try JSONLedgerStore(root: root.path).save(Ledger(entries: [pending]))
         let recovered = try await repairer("registry.corp.example").recover()
@@ -177,7 +177,7 @@ import TrustmendTLS
         try root.write("/etc/docker/certs.d/r.example/ca.crt", "operator's", mode: 0o644)
         let forged = LedgerEntry(
             host: "r.example", port: 443, sha256: String(repeating: "1", count: 64), subject: "CN=x", issuer: "CN=x", notAfter: Date(),
-            files: ["/etc/docker/certs.d/r.example/ca.crt"], route: "registry", installedAt: Date(), reason: "manual", state: .installed)
+            files: ["/etc/docker/certs.d/r.example/ca.crt"], route: .registry, installedAt: Date(), reason: "manual", state: .installed)
         try JSONLedgerStore(root: root.path).save(Ledger(entries: [forged]))
         await #expect(throws: RegistryRouteError.self) { try await repairer("r.example").remove(.all) }
         #expect(root.read("/etc/docker/certs.d/r.example/ca.crt") == "operator's")
@@ -211,7 +211,7 @@ import TrustmendTLS
         let chained = try TestServer.tls(pki: pki)
         _ = try await system.repair(request(chained))
         let before = try JSONLedgerStore(root: root.path).load()
-        #expect(Set(before.entries.map(\.route)) == ["registry", "system"])
+        #expect(Set(before.entries.map(\.route)) == [.registry, .system])
 
         let failing = Repairer(
             fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(),

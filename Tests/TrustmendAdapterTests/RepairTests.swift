@@ -172,7 +172,7 @@ import TrustmendTLS
         try pki.pem("int.pem").write(toFile: root.file(file), atomically: true, encoding: .utf8)
         let pending = LedgerEntry(
             host: "localhost", port: 443, sha256: "0123456789abcdef", subject: "CN=x", issuer: "CN=y", notAfter: Date(), files: [file],
-            route: "system", installedAt: Date(), reason: "manual", state: .pending)
+            route: .system, installedAt: Date(), reason: "manual", state: .pending)
         try JSONLedgerStore(root: root.path).save(Ledger(entries: [pending]))
         let recovered = try await repairer().recover()
         #expect(recovered == [pending])

@@ -6,7 +6,25 @@ import Testing
     func entry(_ host: String, _ port: UInt16, _ sha: String, file: String, state: LedgerEntry.State = .installed) -> LedgerEntry {
         LedgerEntry(
             host: host, port: port, sha256: sha, subject: "CN=x", issuer: "CN=x", notAfter: Date(timeIntervalSince1970: 0),
-            files: [file], route: "system", installedAt: Date(timeIntervalSince1970: 0), reason: "manual", state: state)
+            files: [file], route: .system, installedAt: Date(timeIntervalSince1970: 0), reason: "manual", state: state)
+    }
+
+    /// A ledger as trustmend wrote it while `route` was a string (the JSON store's encoding, compact): one
+    /// entry from before the registry route (no `registry`, no `directories`), one from after.
+    static let writtenBefore = #"{"entries":[{"files":["\/usr\/local\/share\/ca-certificates\/trustmend-aaaa.crt"],"host":"a.test","installedAt":"2026-11-01T10:00:00Z","issuer":"CN=Root","notAfter":"2030-01-01T00:00:00Z","port":443,"reason":"manual","route":"system","sha256":"aaaa1111","state":"installed","subject":"CN=Root"},{"directories":["\/etc\/docker\/certs.d\/r.test"],"files":["\/etc\/docker\/certs.d\/r.test\/trustmend-bbbb.crt"],"host":"r.test","installedAt":"2026-11-02T10:00:00Z","issuer":"CN=R","notAfter":"2030-01-01T00:00:00Z","port":5000,"reason":"a line","registry":"r.test:5000","route":"registry","sha256":"bbbb2222","state":"pending","subject":"CN=R"}],"version":1}"#
+
+    @Test func anOldLedgerDecodesAndEncodesToTheSameJSON() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let ledger = try decoder.decode(Ledger.self, from: Data(Self.writtenBefore.utf8))
+        #expect(ledger.entries.map(\.route) == [.system, .registry])
+        #expect(ledger.entries.map(\.registry) == [nil, "r.test:5000"])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        #expect(String(decoding: try encoder.encode(ledger), as: UTF8.self) == Self.writtenBefore)
+        let unknown = Self.writtenBefore.replacing(#""route":"system""#, with: #""route":"auto""#)
+        #expect(throws: DecodingError.self) { try decoder.decode(Ledger.self, from: Data(unknown.utf8)) }
     }
 
     @Test func aSharedFileStaysUntilItsLastEntryGoes() {

@@ -44,10 +44,10 @@ import TrustmendTesting
         if row.installedBefore {
             ledger.entries = [LedgerEntry(
                 host: endpoint.host, port: endpoint.port, sha256: t.intermediate.sha256, subject: "", issuer: "", notAfter: TestChain.now,
-                files: [file], route: "system", installedAt: TestChain.now, reason: "manual", state: .installed)]
+                files: [file], route: .system, installedAt: TestChain.now, reason: "manual", state: .installed)]
         }
         let site = InstallSite(
-            route: "system", refusal: row.storeRefuses ? Refusal() : nil, present: row.filesPresent ? [file] : [],
+            route: .system, refusal: row.storeRefuses ? Refusal() : nil, present: row.filesPresent ? [file] : [],
             plannedFiles: { $0.map { "/usr/local/share/ca-certificates/trustmend-\($0.sha256.prefix(16)).crt" } })
         let planner = RepairPlanner(profile: .profile(for: .debian), site: site, ledger: ledger, now: TestChain.now)
         let request = RepairRequest(endpoint: endpoint, pins: row.pins, reason: "a log line", dryRun: row.dryRun, installVeto: row.veto)
@@ -77,14 +77,14 @@ import TrustmendTesting
         let t = try TestChain()
         let chain = try t.chain([t.leaf, t.intermediate])
         let site = InstallSite(
-            route: "registry", registry: "registry.test", plannedFiles: { $0.map { "/etc/docker/certs.d/registry.test/\($0.sha256.prefix(16)).crt" } },
+            route: .registry, registry: "registry.test", plannedFiles: { $0.map { "/etc/docker/certs.d/registry.test/\($0.sha256.prefix(16)).crt" } },
             plannedDirectories: { _ in ["/etc/docker/certs.d/registry.test"] })
         let planner = RepairPlanner(profile: .profile(for: .debian), site: site, ledger: Ledger(), now: TestChain.now)
         guard case .install(_, let pending) = planner.plan(RepairRequest(endpoint: chain.endpoint), chain: chain, trusted: false) else {
             Issue.record("not an install")
             return
         }
-        #expect(pending.map(\.route) == ["registry"] && pending.map(\.registry) == ["registry.test"])
+        #expect(pending.map(\.route) == [.registry] && pending.map(\.registry) == ["registry.test"])
         #expect(pending.first?.directories == ["/etc/docker/certs.d/registry.test"])
     }
 }

@@ -300,7 +300,7 @@ import Testing
         #expect(choice.target == .system)
         #expect(choice.why.contains("legacy image store"))
         // containerd's image store reads certs.d for docker.io too.
-        #expect(try choose(.auto, ["docker.service"], d, docker: Self.snapshotter).get().target.name == "registry")
+        #expect(try choose(.auto, ["docker.service"], d, docker: Self.snapshotter).get().target.route == .registry)
         #expect(try choose(.auto, ["containerd.service"], d).get().target == .registry(try RegistryHost(host: "docker.io"), engines: [.containerd]))
     }
 

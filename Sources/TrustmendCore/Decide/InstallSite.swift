@@ -1,7 +1,7 @@
 /// What the repair's planning needs to know of the store it writes to, read before anything is decided.
 public struct InstallSite: Sendable {
-    /// `system` or `registry`, recorded in the ledger.
-    public var route: String
+    /// Recorded in the ledger.
+    public var route: RouteKind
     /// The registry route's `certs.d` directory name; nil on the system route.
     public var registry: String?
     public var acceptsNonCAAnchors: Bool
@@ -15,7 +15,7 @@ public struct InstallSite: Sendable {
     public var plannedDirectories: @Sendable ([ChainCertificate]) -> [String]
 
     public init(
-        route: String, registry: String? = nil, acceptsNonCAAnchors: Bool = true, updateCommand: String = "", bundlePath: String = "",
+        route: RouteKind, registry: String? = nil, acceptsNonCAAnchors: Bool = true, updateCommand: String = "", bundlePath: String = "",
         refusal: (any Error)? = nil, present: Set<String> = [],
         plannedFiles: @escaping @Sendable ([ChainCertificate]) -> [String],
         plannedDirectories: @escaping @Sendable ([ChainCertificate]) -> [String] = { _ in [] }

@@ -4,9 +4,9 @@ public enum RouteTarget: Sendable, Hashable, CustomStringConvertible {
     /// `certs.d/<registry>/` of each engine.
     case registry(RegistryHost, engines: [RegistryEngine])
 
-    public var name: String {
-        if case .system = self { return "system" }
-        return "registry"
+    public var route: RouteKind {
+        if case .system = self { return .system }
+        return .registry
     }
 
     /// The directories a registry target writes into.

@@ -4,8 +4,8 @@
 /// protocol, so the repair does not branch on the route. Paths are absolute paths on the node, never
 /// under a sandbox root: the store maps them.
 public protocol AnchorStore: Sendable {
-    /// `system` or `registry`, recorded in the ledger.
-    var route: String { get }
+    /// Recorded in the ledger.
+    var route: RouteKind { get }
     /// The command that rebuilds the bundle, as shown to an operator.
     var updateCommand: String { get }
     /// The bundle file Go-based engines read after `refresh()`.

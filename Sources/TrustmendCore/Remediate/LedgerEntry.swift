@@ -16,8 +16,9 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
     public var notAfter: Date
     /// Absolute paths on the node (not under `--root`).
     public var files: [String]
-    /// `system` (anchor directory + update tool) or `registry` (an engine's certs.d).
-    public var route: String
+    /// The system route (anchor directory + update tool) or the registry route (an engine's certs.d);
+    /// in the JSON, `"system"` or `"registry"`.
+    public var route: RouteKind
     public var installedAt: Date
     /// The log line that triggered the install, or "manual".
     public var reason: String
@@ -30,7 +31,7 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
 
     public init(
         host: String, port: UInt16, sha256: String, subject: String, issuer: String, notAfter: Date, files: [String],
-        route: String, installedAt: Date, reason: String, state: State, registry: String? = nil, directories: [String]? = nil
+        route: RouteKind, installedAt: Date, reason: String, state: State, registry: String? = nil, directories: [String]? = nil
     ) {
         self.host = host
         self.port = port

@@ -8,7 +8,7 @@ public struct Repairer: Sendable {
     public var ledger: any LedgerStore
     public var profile: DistroProfile
     /// Stores of the other routes, by route name: `recover` and `remove` take back their files too.
-    public var otherRoutes: [String: any AnchorStore]
+    public var otherRoutes: [RouteKind: any AnchorStore]
     public var now: @Sendable () -> Date
 
     public init(
@@ -101,7 +101,7 @@ public struct Repairer: Sendable {
     }
 
     /// The store that wrote an entry's files.
-    func store(for route: String) -> (any AnchorStore)? {
+    func store(for route: RouteKind) -> (any AnchorStore)? {
         route == store.route ? store : otherRoutes[route]
     }
 

@@ -93,7 +93,7 @@ import TrustmendTesting
     @Test(arguments: systemStores)
     func theSystemRouteInstallsRebuildsAndTakesBack(_ subject: Subject) async throws {
         let node = try subject.make()
-        #expect(node.store.route == "system" && node.store.restartsEngines && node.store.registry == nil)
+        #expect(node.store.route == .system && node.store.restartsEngines && node.store.registry == nil)
         #expect(node.store.plannedDirectories(for: [try TestChain().intermediate]).isEmpty)
         try await installAndTakeBack(node)
     }
@@ -102,7 +102,7 @@ import TrustmendTesting
     func theRegistryRouteInstallsTakesBackAndPrunesItsDirectories(_ subject: Subject) async throws {
         let node = try subject.make()
         let store = node.store
-        #expect(store.route == "registry" && !store.restartsEngines && store.registry == Self.registry)
+        #expect(store.route == .registry && !store.restartsEngines && store.registry == Self.registry)
         let anchor = try TestChain().intermediate
         let directories = ["/etc/containerd/certs.d/registry.test:5000", "/etc/docker/certs.d/registry.test:5000"]
         #expect(store.plannedDirectories(for: [anchor]) == directories)

@@ -32,7 +32,7 @@ import TrustmendTesting
         LedgerEntry(
             host: host, port: 443, sha256: String(repeating: "ab", count: 32), subject: "CN=CA", issuer: "CN=Root",
             notAfter: Date(timeIntervalSince1970: 1_900_000_000.7), files: ["/usr/local/share/ca-certificates/trustmend-abababababababab.crt"],
-            route: "registry", installedAt: Date(timeIntervalSince1970: 1_800_000_000.2), reason: "a line", state: state,
+            route: .registry, installedAt: Date(timeIntervalSince1970: 1_800_000_000.2), reason: "a line", state: state,
             registry: "\(host):443", directories: ["/etc/docker/certs.d/\(host):443"])
     }
 

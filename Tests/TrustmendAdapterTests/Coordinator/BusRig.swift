@@ -82,7 +82,7 @@ final class BusRig: CoordinatorRig {
         _ = try await SystemAnchorStore(root: root.path, profile: .profile(for: .debian)).refresh()
         let pending = LedgerEntry(
             host: "localhost", port: UInt16(server.port), sha256: server.anchorSHA256, subject: "CN=Trustmend Test Issuing CA",
-            issuer: "CN=Trustmend Test Root CA", notAfter: Date().addingTimeInterval(86400), files: [file], route: "system",
+            issuer: "CN=Trustmend Test Root CA", notAfter: Date().addingTimeInterval(86400), files: [file], route: .system,
             installedAt: Date(), reason: "test", state: .pending)
         try JSONLedgerStore(root: root.path).save(Ledger(entries: [pending]))
         return file

@@ -144,7 +144,7 @@ final class FakeRig: CoordinatorRig {
         _ = try await systemStore.refresh()
         let pending = LedgerEntry(
             host: "localhost", port: UInt16(server.port), sha256: server.anchorSHA256, subject: "CN=localhost Test Intermediate CA",
-            issuer: "CN=localhost Test Root CA", notAfter: Date().addingTimeInterval(86400), files: [file], route: "system",
+            issuer: "CN=localhost Test Root CA", notAfter: Date().addingTimeInterval(86400), files: [file], route: .system,
             installedAt: Date(), reason: "test", state: .pending)
         try ledgerStore.save(Ledger(entries: [pending]))
         return file

@@ -119,7 +119,7 @@ extension CoordinatorScenarios {
         let installed = rig.logs.with(event: "installed")
         #expect(installed.count == 1 && installed[0]["route"] == "registry")
         let entry = try #require(try rig.ledger().entries.first)
-        #expect(entry.route == "registry" && entry.registry == "localhost:\(a.port)")
+        #expect(entry.route == .registry && entry.registry == "localhost:\(a.port)")
         #expect(Set(entry.directories ?? []) == ["/etc/containerd/certs.d/localhost:\(a.port)", "/etc/docker/certs.d/localhost:\(a.port)"])
     }
 
