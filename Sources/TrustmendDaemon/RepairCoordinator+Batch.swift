@@ -14,7 +14,7 @@ extension RepairCoordinator {
     /// then report.
     func repair(_ batch: Batch) async {
         var owed = Set(file.state.restartsOwed)
-        let runtime = batch.approvals.isEmpty ? EngineFacts.containerdUnit : await criRuntime()
+        let runtime = batch.approvals.isEmpty ? EngineUnit.containerd.name : await criRuntime()
         let facts = batch.approvals.contains { $0.route != .system } && wiring.makeRegistryStore != nil ? await wiring.routeFacts() : nil
         let plan = BatchPlan(approvals: batch.approvals, loggedBy: batch.loggedBy, runtime: runtime, facts: facts)
 

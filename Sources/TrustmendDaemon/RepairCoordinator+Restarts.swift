@@ -9,10 +9,10 @@ extension RepairCoordinator {
         let owed = file.state.restartsOwed
         guard !owed.isEmpty else { return }
         let facts = EngineFacts(
-            containerd: try? await wiring.systemd.activeState(of: EngineFacts.containerdUnit),
-            docker: try? await wiring.systemd.activeState(of: EngineFacts.dockerUnit), dockerLiveRestore: wiring.dockerLiveRestore())
+            containerd: try? await wiring.systemd.activeState(of: EngineUnit.containerd.name),
+            docker: try? await wiring.systemd.activeState(of: EngineUnit.docker.name), dockerLiveRestore: wiring.dockerLiveRestore())
         var others: [String: UnitState] = [:]
-        for unit in owed where unit != EngineFacts.containerdUnit && unit != EngineFacts.dockerUnit {
+        for unit in owed where unit != EngineUnit.containerd.name && unit != EngineUnit.docker.name {
             others[unit] = try? await wiring.systemd.activeState(of: unit)
         }
         let schedule = RestartSchedule(

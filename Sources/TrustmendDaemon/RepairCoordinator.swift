@@ -73,7 +73,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             return file.advance(record, force: false, now: now, log: log)
         }
         var meta = EventLog.fields(detection)
-        meta["engine"] = .string(detection.engine)
+        meta["engine"] = .string(detection.engine.rawValue)
         let unit = record.unit
         switch policy.decide(detection, record: record, now: now) {
         case .skip(.untrustedSource(let why), _):
@@ -96,7 +96,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             if let unit { loggedBy(approval.endpoint, unit) }
             if !approval.reportOnly {
                 file.state.pending.append(PendingRepair(
-                    host: approval.endpoint.host, port: approval.endpoint.port, engine: unit ?? detection.engine,
+                    host: approval.endpoint.host, port: approval.endpoint.port, engine: unit ?? detection.engine.rawValue,
                     reason: approval.reason, reference: detection.reference, path: detection.path))
             }
             return file.advance(record, force: true, now: now, log: log)
@@ -125,7 +125,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         for item in pending {
             guard let endpoint = try? Endpoint(host: item.host, port: Int(item.port)) else { continue }
             let record = LogRecord(message: item.reason, origin: .journal(unit: item.engine, uid: 0), position: "")
-            let detection = Detection(line: 0, endpoint: endpoint, engine: item.engine, reference: item.reference, path: item.path)
+            // `engine` holds the unit that logged it, which decides the unit as before; else the engine's name.
+            let engine = Engine(rawValue: item.engine) ?? .unknown
+            let detection = Detection(line: 0, endpoint: endpoint, engine: engine, reference: item.reference, path: item.path)
             if case .act(let approval) = policy.decide(detection, record: record, now: now) {
                 collect(schedule: false) { $0.approvals.append(approval) }
                 loggedBy(endpoint, item.engine)

@@ -27,9 +27,9 @@ public struct NodeFacts: Sendable {
     /// What a restart is planned on. Throws when systemd cannot tell containerd's state: nothing can be
     /// restarted then. docker's state is nil when it cannot be read.
     public func engineFacts() async throws -> EngineFacts {
-        let containerd = try await unit(EngineFacts.containerdUnit)
+        let containerd = try await unit(EngineUnit.containerd.name)
         return EngineFacts(
-            containerd: containerd, docker: try? await unit(EngineFacts.dockerUnit), dockerLiveRestore: dockerLiveRestore())
+            containerd: containerd, docker: try? await unit(EngineUnit.docker.name), dockerLiveRestore: dockerLiveRestore())
     }
 
     /// The engines that read `certs.d` and are running, and containerd's MainPID (0 when it is not

@@ -12,7 +12,7 @@ public final class FakeJournalSource: JournalSource {
         public var uid: UInt32?
         public var realtime: Date
 
-        public init(message: String, unit: String? = "containerd.service", uid: UInt32? = 0, realtime: Date = Date()) {
+        public init(message: String, unit: String? = EngineUnit.containerd.name, uid: UInt32? = 0, realtime: Date = Date()) {
             self.message = message
             self.unit = unit
             self.uid = uid

@@ -14,7 +14,7 @@ struct Doctor: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Talk to systemd on this D-Bus address instead of the system bus.", valueName: "ADDRESS"))
     var bus: String?
 
-    static let engineUnits = ["containerd.service", "docker.service", "kubelet.service", "crio.service"]
+    static let engineUnits = EngineUnit.allCases.map(\.name)
     static let proxyKeys = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"]
 
     func run() async throws {

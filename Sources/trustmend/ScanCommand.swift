@@ -108,7 +108,7 @@ struct Scan: ParsableCommand {
         } else {
             endpoint = "(the line names no endpoint)"
         }
-        var text = "\(place) \(endpoint) (\(d.engine))"
+        var text = "\(place) \(endpoint) (\(d.engine.rawValue))"
         if let reference = d.reference { text += " image \(EndpointError.quote(reference))" }
         if !d.fixable { text += " — no anchor can fix this (insecure signature algorithm)" }
         return text
@@ -118,7 +118,7 @@ struct Scan: ParsableCommand {
         var fields = ["\"line\":\(d.line)"]
         fields.append("\"host\":" + (d.host.map(JSONText.quote) ?? "null"))
         fields.append("\"port\":" + (d.port.map(String.init) ?? "null"))
-        fields.append("\"engine\":" + JSONText.quote(d.engine))
+        fields.append("\"engine\":" + JSONText.quote(d.engine.rawValue))
         fields.append("\"valid\":\(d.endpoint != nil)")
         fields.append("\"fixable\":\(d.fixable)")
         if let reference = d.reference { fields.append("\"reference\":" + JSONText.quote(reference)) }

@@ -112,7 +112,7 @@ import TrustmendTesting
 
     // MARK: BatchPlan
 
-    static func approval(_ port: Int, engine: String = "containerd", route: TrustRoute = .auto) throws -> Approval {
+    static func approval(_ port: Int, engine: Engine = .containerd, route: TrustRoute = .auto) throws -> Approval {
         let endpoint = try Endpoint(host: "registry.test", port: port)
         let detection = Detection(line: 0, endpoint: endpoint, engine: engine, reference: "registry.test:\(port)/app:1", path: "/v2/app/manifests/1")
         return Approval(endpoint: endpoint, detection: detection, rule: nil, choice: .topCA, pins: [], route: route, reason: "line", reportOnly: false)
@@ -123,7 +123,7 @@ import TrustmendTesting
 
     @Test func eachApprovalGetsItsUnitsAndRoute() throws {
         let a = try Self.approval(5000)
-        let b = try Self.approval(5001, engine: "kubelet")
+        let b = try Self.approval(5001, engine: .kubelet)
         let c = try Self.approval(5002, route: .registry)
         let loggedBy = [a.endpoint: Set(["containerd.service", "docker.service"]), b.endpoint: ["kubelet.service"]]
         let plan = BatchPlan(approvals: [a, b, c], loggedBy: loggedBy, runtime: "crio.service", facts: Self.reads)

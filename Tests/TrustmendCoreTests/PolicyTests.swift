@@ -13,7 +13,7 @@ import Testing
     }
 
     static func detection(_ host: String, _ port: Int = 443, fixable: Bool = true) throws -> Detection {
-        Detection(line: 1, endpoint: try Endpoint(host: host, port: port), engine: "containerd", fixable: fixable)
+        Detection(line: 1, endpoint: try Endpoint(host: host, port: port), engine: .containerd, fixable: fixable)
     }
 
     static let containerd = LogRecord(message: "x509 line", origin: .journal(unit: "containerd.service", uid: 0), position: "c1")

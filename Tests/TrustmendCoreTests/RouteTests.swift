@@ -255,7 +255,7 @@ import Testing
     static let snapshotter = DockerImageStore(daemonJSON: DockerDaemonConfig(liveRestore: false, containerdSnapshotter: true))
 
     func detection(_ reference: String?, path: String? = "/v2/app/manifests/1", host: String = "registry.corp.example", port: Int = 5000) throws -> Detection {
-        Detection(line: 1, endpoint: try Endpoint(host: host, port: port), engine: "containerd", reference: reference, path: path)
+        Detection(line: 1, endpoint: try Endpoint(host: host, port: port), engine: .containerd, reference: reference, path: path)
     }
 
     func choose(_ route: TrustRoute, _ units: [String], _ d: Detection, containerd: ContainerdCoverage = covered, docker: DockerImageStore = legacy)

@@ -33,7 +33,7 @@ public struct Configuration: Sendable, Hashable {
     public var allow: [AllowRule] = []
 
     public var journalEnabled = true
-    public var journalUnits = ["containerd.service", "docker.service", "kubelet.service", "crio.service"]
+    public var journalUnits = EngineUnit.allCases.map(\.name)
     public var journalLookBack: Duration = .seconds(600)
     /// A journal directory to read instead of the system journal.
     public var journalDirectory: String?

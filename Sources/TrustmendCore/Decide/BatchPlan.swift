@@ -51,9 +51,9 @@ public struct BatchPlan: Sendable {
 
     /// The CRI runtime in use: containerd when it runs, else CRI-O, else docker (cri-dockerd). The
     /// kubelet pulls through it, so a kubelet failure is repaired by restarting it.
-    public static let runtimeCandidates = [EngineFacts.containerdUnit, "crio.service", EngineFacts.dockerUnit]
+    public static let runtimeCandidates = [EngineUnit.containerd, .crio, .docker].map(\.name)
 
     public static func runtime(active: Set<String>) -> String {
-        runtimeCandidates.first { active.contains($0) } ?? EngineFacts.containerdUnit
+        runtimeCandidates.first { active.contains($0) } ?? EngineUnit.containerd.name
     }
 }

@@ -6,7 +6,7 @@ import FoundationEssentials
 public enum EngineUnits {
     /// Every engine unit whose failure one approval answers (containerd and docker can both fail on one
     /// registry within a window: both are restarted), from the journal units that logged it.
-    public static func units(for engine: String, loggedBy: Set<String>, runtime: String) -> [String] {
+    public static func units(for engine: Engine, loggedBy: Set<String>, runtime: String) -> [String] {
         if loggedBy.isEmpty { return unit(loggedBy: nil, engine: engine, runtime: runtime).map { [$0] } ?? [] }
         return Set(loggedBy.compactMap { unit(loggedBy: $0, engine: engine, runtime: runtime) }).sorted()
     }
@@ -15,17 +15,17 @@ public enum EngineUnits {
     ///   - loggedBy: the journal's `_SYSTEMD_UNIT`, when the record came from the journal.
     ///   - engine: what the detector says printed the line.
     ///   - runtime: the CRI runtime unit in use (`containerd.service` or `crio.service`).
-    public static func unit(loggedBy: String?, engine: String, runtime: String) -> String? {
-        switch loggedBy {
-        case "kubelet.service": return runtime
-        case "containerd.service", "docker.service", "crio.service": return loggedBy
-        default: break
+    public static func unit(loggedBy: String?, engine: Engine, runtime: String) -> String? {
+        switch loggedBy.flatMap(EngineUnit.init(rawValue:)) {
+        case .kubelet: return runtime
+        case .containerd, .docker, .crio: return loggedBy
+        case nil: break
         }
         switch engine {
-        case "dockerd": return "docker.service"
-        case "containerd", "kubelet", "crictl", "cri": return runtime
-        case "crio", "cri-o": return "crio.service"
-        default: return nil
+        case .dockerd: return EngineUnit.docker.name
+        case .containerd, .kubelet, .crictl: return runtime
+        case .crio: return EngineUnit.crio.name
+        case .ctr, .nerdctl, .podman, .buildkit, .docker, .unknown: return nil
         }
     }
 }

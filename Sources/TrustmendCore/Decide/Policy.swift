@@ -34,7 +34,9 @@ public struct Policy: Sendable {
         let rule = configuration.allow.first { $0.matches(endpoint) }
         guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
 
-        let reportOnly = configuration.mode == .report
+        // Configuration's one definition; past the guard above a rule matched or `trust_any` is set, so
+        // here it comes down to `mode: report`.
+        let reportOnly = configuration.reportOnly
         var installVeto: SkipReason?
         if !reportOnly {
             // Approvals still in flight count too: a burst in one batch cannot overrun the cap.

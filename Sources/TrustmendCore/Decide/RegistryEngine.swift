@@ -14,16 +14,16 @@ public enum RegistryEngine: String, Sendable, Hashable, CaseIterable, Codable, C
 
     public var unit: String {
         switch self {
-        case .containerd: "containerd.service"
-        case .docker: "docker.service"
+        case .containerd: EngineUnit.containerd.name
+        case .docker: EngineUnit.docker.name
         }
     }
 
     /// The engine a unit runs, when it is one that reads `certs.d`.
     public init?(unit: String) {
-        switch unit {
-        case "containerd.service": self = .containerd
-        case "docker.service": self = .docker
+        switch EngineUnit(rawValue: unit) {
+        case .containerd?: self = .containerd
+        case .docker?: self = .docker
         default: return nil
         }
     }

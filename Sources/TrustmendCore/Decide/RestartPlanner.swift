@@ -25,18 +25,18 @@ public enum RestartPlanner {
         "dockerd without \"live-restore\": true in /etc/docker/daemon.json stops every container when it restarts"
 
     public static func containerd(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
-        let unit = EngineFacts.containerdUnit
+        let unit = EngineUnit.containerd.name
         guard let state = facts.containerd, state.exists else { return .skip(unit: unit, reason: notInstalled) }
         guard state.isActive else { return .skip(unit: unit, reason: "it is \(state.activeState), not running") }
         if let docker = facts.docker, docker.isActive, facts.dockerStopsWithContainerd, !facts.dockerLiveRestore {
-            let why = "docker.service stops with containerd.service on this node, and " + killsContainers
+            let why = "\(EngineUnit.docker.name) stops with \(EngineUnit.containerd.name) on this node, and " + killsContainers
             return explicit ? .restart(unit: unit, warning: why) : .skip(unit: unit, reason: why + "; restart it in a maintenance window")
         }
         return .restart(unit: unit, warning: nil)
     }
 
     public static func docker(_ facts: EngineFacts, explicit: Bool) -> RestartDecision {
-        let unit = EngineFacts.dockerUnit
+        let unit = EngineUnit.docker.name
         guard let state = facts.docker, state.exists else { return .skip(unit: unit, reason: notInstalled) }
         guard state.isActive else { return .skip(unit: unit, reason: "it is \(state.activeState), not running") }
         if !facts.dockerLiveRestore {

@@ -36,11 +36,11 @@ public struct RestartSchedule: Sendable, Hashable {
         for unit in owed {
             let decision: RestartDecision
             switch unit {
-            case EngineFacts.dockerUnit:
+            case EngineUnit.docker.name:
                 decision = configuration.restartDocker == .never
                     ? .skip(unit: unit, reason: "restart.docker is never")
                     : RestartPlanner.docker(facts, explicit: configuration.restartDocker == .always)
-            case EngineFacts.containerdUnit:
+            case EngineUnit.containerd.name:
                 decision = configuration.restartContainerd == .never
                     ? .skip(unit: unit, reason: "restart.containerd is never")
                     : RestartPlanner.containerd(facts, explicit: false)

@@ -13,9 +13,8 @@ public struct Detection: Hashable, Sendable {
     public var port: Int?
     /// `host:port` validated; nil when the line names no endpoint or an invalid one.
     public var endpoint: Endpoint?
-    /// Who printed the line: `dockerd`, `containerd`, `kubelet`, `crictl`, `ctr`, `nerdctl`, `podman`,
-    /// `buildkit`, `docker`, `skopeo`, or `unknown`.
-    public var engine: String
+    /// Who printed the line (`Engine` lists every value).
+    public var engine: Engine
     /// The image reference the line names (`registry.example:5000/team/app:1.2`), when it names one.
     public var reference: String?
     /// The URL path of the failing request (`/v2/team/app/manifests/1.2`), when the line has one.
@@ -24,7 +23,7 @@ public struct Detection: Hashable, Sendable {
     public var fixable: Bool
 
     public init(
-        line: Int, endpoint: Endpoint?, engine: String, reference: String? = nil, path: String? = nil,
+        line: Int, endpoint: Endpoint?, engine: Engine, reference: String? = nil, path: String? = nil,
         fixable: Bool = true, host: String? = nil, port: Int? = nil
     ) {
         self.line = line

@@ -233,17 +233,17 @@ enum LogLine {
         return nil
     }
 
-    static let engineMarks: [(mark: [UInt8], engine: String)] = [
-        ("containerd[", "containerd"), ("dockerd[", "dockerd"), ("kubelet[", "kubelet"), ("crio[", "crio"),
-        ("buildkitd[", "buildkit"), ("podman[", "podman"), ("Error response from daemon", "dockerd"),
-        ("Error getting v2 registry", "dockerd"), ("Error from V2 registry", "dockerd"), ("PullImage", "containerd"),
-        ("kubelet", "kubelet"), ("Failed to pull image", "kubelet"), ("ErrImagePull", "kubelet"),
-        ("pulling image: rpc error", "crictl"), ("ctr:", "ctr"), ("trying next host", "ctr"), ("nerdctl", "nerdctl"),
-        ("moby.buildkit", "buildkit"), ("failed to solve", "buildkit"), ("pinging container registry", "podman"),
-        ("initializing source", "podman"), ("error pulling image configuration", "dockerd"), ("docker:", "docker"),
-    ].map { (Array($0.0.utf8), $0.1) }
+    static let engineMarks: [(mark: [UInt8], engine: Engine)] = ([
+        ("containerd[", .containerd), ("dockerd[", .dockerd), ("kubelet[", .kubelet), ("crio[", .crio),
+        ("buildkitd[", .buildkit), ("podman[", .podman), ("Error response from daemon", .dockerd),
+        ("Error getting v2 registry", .dockerd), ("Error from V2 registry", .dockerd), ("PullImage", .containerd),
+        ("kubelet", .kubelet), ("Failed to pull image", .kubelet), ("ErrImagePull", .kubelet),
+        ("pulling image: rpc error", .crictl), ("ctr:", .ctr), ("trying next host", .ctr), ("nerdctl", .nerdctl),
+        ("moby.buildkit", .buildkit), ("failed to solve", .buildkit), ("pinging container registry", .podman),
+        ("initializing source", .podman), ("error pulling image configuration", .dockerd), ("docker:", .docker),
+    ] as [(String, Engine)]).map { (Array($0.0.utf8), $0.1) }
 
-    static func engine(_ line: Bytes) -> String {
-        engineMarks.first { line.byteRange(of: $0.mark) != nil }?.engine ?? "unknown"
+    static func engine(_ line: Bytes) -> Engine {
+        engineMarks.first { line.byteRange(of: $0.mark) != nil }?.engine ?? .unknown
     }
 }

@@ -13,11 +13,8 @@ public struct EngineFacts: Sendable, Hashable {
         self.dockerLiveRestore = dockerLiveRestore
     }
 
-    public static let containerdUnit = "containerd.service"
-    public static let dockerUnit = "docker.service"
-
     /// An older docker-ce unit that `Requires=`/`BindsTo=` containerd stops with it (docker/for-linux#678).
     public var dockerStopsWithContainerd: Bool {
-        docker?.stopsWith.contains(Self.containerdUnit) ?? false
+        docker?.stopsWith.contains(EngineUnit.containerd.name) ?? false
     }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 public struct PendingRepair: Codable, Sendable, Hashable {
     public var host: String
     public var port: UInt16
+    /// The journal unit that logged the failure; for a log file, the `Engine` the detector named.
     public var engine: String
     public var reason: String
     /// What the registry route needs to name the registry again after a crash.
