@@ -53,10 +53,3 @@ public struct ReloadService: Service {
         }
     }
 }
-
-/// The running configuration, shared by the services that read it.
-public actor ConfigurationBox {
-    public private(set) var current: Configuration
-    public init(_ configuration: Configuration) { current = configuration }
-    public func replace(_ configuration: Configuration) { current = configuration }
-}

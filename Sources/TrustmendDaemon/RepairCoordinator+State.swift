@@ -70,11 +70,3 @@ extension RepairCoordinator {
         return EngineUnits.units(for: approval.detection.engine, loggedBy: inFlight[approval.endpoint] ?? [], runtime: runtime)
     }
 }
-
-extension LogRecord {
-    /// The journal unit that logged the record.
-    var unit: String? {
-        if case .journal(let unit?, _) = origin { return unit }
-        return nil
-    }
-}

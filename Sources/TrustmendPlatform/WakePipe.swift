@@ -38,8 +38,3 @@ public final class WakePipe: Sendable {
         while Glibc.read(readFD, &scratch, scratch.count) > 0 {}
     }
 }
-
-/// pipe(2) failed.
-public struct WakePipeError: Error, Sendable {
-    public var errno: Int32
-}

@@ -61,18 +61,3 @@ public struct OpenSSLChainFetcher: ChainFetcher {
         }
     }
 }
-
-/// Verifies chains with OpenSSL the way Go will (FACTS §4, §5).
-public struct OpenSSLChainVerifier: ChainVerifier {
-    public init() {}
-
-    public func verify(_ chain: PeerChain, againstBundle bundlePEM: String, extraAnchors: [ChainCertificate]) throws {
-        let anchors = PEM.certificates(in: bundlePEM) + extraAnchors.map(\.der)
-        try OpenSSLCalls.verify(chain: chain.certificates.map(\.der), anchors: anchors)
-    }
-}
-
-/// The OpenSSL library in use.
-public enum OpenSSLInfo {
-    public static var version: String { OpenSSLCalls.version }
-}

@@ -220,8 +220,3 @@ struct Fix: AsyncParsableCommand {
         if failed { throw CommandFailure("trustmend: the anchor is installed, but an engine restart failed") }
     }
 }
-
-extension AnchorChoice: ExpressibleByArgument {}
-extension TrustRoute: ExpressibleByArgument {}
-extension RegistryEngine: ExpressibleByArgument {}
-extension RestartRequest: ExpressibleByArgument {}

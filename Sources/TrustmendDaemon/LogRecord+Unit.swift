@@ -1,0 +1,9 @@
+import TrustmendCore
+
+extension LogRecord {
+    /// The journal unit that logged the record.
+    var unit: String? {
+        if case .journal(let unit?, _) = origin { return unit }
+        return nil
+    }
+}
