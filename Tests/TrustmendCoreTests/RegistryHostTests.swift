@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import TrustmendCore
+
+@Suite struct RegistryHostTests {
+    @Test(arguments: [
+        ("registry.corp.example:5000/team/app:1.2", "registry.corp.example:5000"),
+        ("registry.corp.example/app@sha256:abc", "registry.corp.example"),
+        ("localhost/app", "localhost"),
+        ("localhost:5000/app", "localhost:5000"),
+        ("[::1]:5000/app", "[::1]:5000"),
+        ("10.78.0.228:5000/monitorms", "10.78.0.228:5000"),
+        ("nginx", "docker.io"),
+        ("library/nginx:1.25", "docker.io"),
+        ("bitnami/redis", "docker.io"),
+        ("docker.io/library/nginx", "docker.io"),
+        ("index.docker.io/library/nginx", "docker.io"),
+        ("docker://quay.io/coreos/etcd", "quay.io"),
+        ("Registry.Corp/app", "registry.corp"),
+    ] as [(String, String)])
+    func fromImageReferences(reference: String, directory: String) throws {
+        #expect(try RegistryHost(reference: reference).directoryName == directory)
+    }
+
+    @Test(arguments: [
+        ("registry-1.docker.io", 443, "docker.io"), ("index.docker.io", 443, "docker.io"), ("registry-1.docker.io", 5000, "registry-1.docker.io:5000"),
+        ("registry.corp.example", 443, "registry.corp.example"), ("registry.corp.example", 5000, "registry.corp.example:5000"),
+    ] as [(String, Int, String)])
+    func fromEndpoints(host: String, port: Int, directory: String) throws {
+        #expect(RegistryHost(endpoint: try Endpoint(host: host, port: port)).directoryName == directory)
+    }
+
+    @Test(arguments: ["evil.example:99999/app", "a..b/app", "ev il.example/app", "x_\u{1b}[31m.example/app"])
+    func hostileReferencesAreRefused(reference: String) {
+        #expect(throws: EndpointError.self) { try RegistryHost(reference: reference) }
+    }
+
+    /// Every detected line of the corpus names the directory its registry's trust belongs in, or says why
+    /// it cannot: a CDN or token host without an image reference is not a registry.
+    @Test func everyCorpusLineShape() throws {
+        let expected: [Int: String?] = [
+            2: "local-repository.com", 3: "x.x.x.x" /* a redacted address, still a valid name */, 8: "docker.io", 9: "s01vl9973404:5050",
+            10: "ks.harbor.com", 11: "registry.opsman.top", 13: "my.registry", 16: "docker.io", 17: nil, 18: nil, 19: nil, 20: "docker.io",
+            26: "mcr.microsoft.com", 27: nil, 28: "docker.io", 30: "docker.io", 31: "xxx.yyy.zzz", 33: "k8s.gcr.io",
+            34: "10.78.0.228:5000", 35: "registry.k8s.io", 36: "pvt-registry.com", 37: "registry.k8s.io", 41: nil,
+            42: "harbor-001.yh:5000", 46: "reg.xxx.cn", 47: "docker.io", 48: "image-registry.openshift-image-registry.svc:5000",
+        ]
+        let cases = try CorpusTests.load(CorpusTests.fixture)
+        var checked = 0
+        for c in cases {
+            guard let detection = LogScanner().scan(line: Substring(c.line), number: c.index) else { continue }
+            guard let want = expected[c.index] else {
+                Issue.record("corpus line \(c.index) is detected but has no expected registry here: \(c.line)")
+                continue
+            }
+            let got = try? RegistryHost.of(detection).get().directoryName
+            #expect(got == want, "corpus line \(c.index): \(c.line)")
+            checked += 1
+        }
+        #expect(checked == expected.count)
+    }
+}
