@@ -1,5 +1,3 @@
-import Logging
-import ServiceLifecycle
 import TrustmendCore
 import UnixSignals
 

@@ -1,5 +1,4 @@
 import TrustmendPlatform
-import CSystemd
 import Glibc
 import TrustmendCore
 

@@ -1,6 +1,5 @@
 import Glibc
 import Subprocess
-import SystemPackage
 import TrustmendCore
 
 /// This process's environment, read without Foundation.

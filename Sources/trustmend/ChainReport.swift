@@ -1,7 +1,5 @@
-import ArgumentParser
 import FoundationEssentials
 import TrustmendCore
-import TrustmendTLS
 
 /// What `fetch --json` prints: the chain a server sent, and the proxy it came through.
 struct ChainReport: Encodable {

@@ -1,6 +1,4 @@
-import ArgumentParser
 import TrustmendCore
-import TrustmendStore
 
 /// A failure the command reports as one line on stderr, with an exit status.
 struct CommandFailure: Error, CustomStringConvertible {

@@ -1,8 +1,4 @@
-import ArgumentParser
-import Glibc
 import TrustmendCore
-import TrustmendStore
-import TrustmendSystemd
 
 /// The checks `doctor` ran, printed one per line.
 struct DoctorReport {

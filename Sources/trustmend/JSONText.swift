@@ -1,9 +1,4 @@
-import ArgumentParser
-import Glibc
-import SystemPackage
 import TrustmendCore
-import TrustmendSources
-import TrustmendStore
 
 /// JSON string quoting (RFC 8259), for output built by hand on hot paths.
 enum JSONText {

@@ -1,9 +1,5 @@
-import ArgumentParser
 import Glibc
-import SystemPackage
 import TrustmendCore
-import TrustmendSources
-import TrustmendStore
 
 /// Collects output lines and writes them in large blocks.
 struct OutputBuffer {

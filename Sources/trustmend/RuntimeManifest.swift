@@ -1,6 +1,4 @@
 import CPrivateRuntime
-import TrustmendSystemd
-import TrustmendTLS
 
 /// The list of the private runtime's files that packaging/runtime.sh writes: per line the file, the
 /// distribution's source package and version it was built from, and its SHA-256, tab-separated; `#`

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Which certificates of a chain become trust anchors.
 public enum AnchorChoice: String, Sendable, Hashable, Codable, CaseIterable {
     /// The topmost CA certificate the server sent: its self-signed root when present. A lone self-signed

@@ -1,7 +1,4 @@
 import Crypto
-import FoundationEssentials
-import SwiftASN1
-import X509
 
 extension Digest {
     var hexString: String {

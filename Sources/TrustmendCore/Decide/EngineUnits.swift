@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Which systemd unit does the TLS for a failure an engine logged (FACTS §1), so that restarting it
 /// reloads the roots. kubelet logs what the CRI runtime failed; `ctr`, `nerdctl`, podman, skopeo and
 /// buildctl pull in their own short-lived process, which reads the new bundle by itself.

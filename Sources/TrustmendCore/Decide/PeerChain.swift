@@ -1,8 +1,3 @@
-import Crypto
-import FoundationEssentials
-import SwiftASN1
-import X509
-
 /// The certificates a TLS server sent, in the order it sent them (leaf first, as a rule).
 public struct PeerChain: Hashable, Sendable {
     public let endpoint: Endpoint

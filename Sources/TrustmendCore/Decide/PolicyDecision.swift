@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// What the policy decided about one detection: act on it, or skip it with the reason.
 public enum PolicyDecision: Sendable, Hashable {
     case act(Approval)

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// One engine restart decided, or not, with the reason.
 public enum RestartDecision: Sendable, Hashable, CustomStringConvertible {
     /// Restart it; `warning` says what the operator accepted by asking for it.

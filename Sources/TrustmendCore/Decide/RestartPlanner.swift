@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Decides which engines to restart so that they reload the system roots (FACTS §1), never killing
 /// running containers unless the operator asked for that engine by name (FACTS §13).
 public enum RestartPlanner {

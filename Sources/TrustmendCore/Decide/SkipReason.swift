@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Why a detection leads to no action. Not an error: a decision, logged with its reason.
 public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     /// The entry does not come from a configured engine unit running as root (forged or foreign).

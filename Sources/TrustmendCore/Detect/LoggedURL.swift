@@ -1,5 +1,3 @@
-import Glibc
-
 /// A URL found in a log line: where its host and path are in the bytes searched, and its port.
 struct LoggedURL {
     var host: Range<Int>

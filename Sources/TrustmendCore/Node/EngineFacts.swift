@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// What is known about the engines when a restart is planned.
 public struct EngineFacts: Sendable, Hashable {
     public var containerd: UnitState?

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// What trustmend installed, where and why: the record `list`, `remove` and the package purge work from.
 public struct Ledger: Codable, Sendable, Hashable {
     public static let currentVersion = 1

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// What `trustmend remove` names: an endpoint, an anchor's SHA-256 (or a prefix of ≥ 8 hex digits), or all.
 public enum LedgerSelector: Sendable, Hashable, CustomStringConvertible {
     case endpoint(Endpoint)

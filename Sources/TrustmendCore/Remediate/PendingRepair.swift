@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// An approval as persisted.
 public struct PendingRepair: Codable, Sendable, Hashable {
     public var host: String

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Tells the service manager how the daemon is doing (sd_notify under systemd; nothing elsewhere).
 public protocol ServiceNotifier: Sendable {
     func ready(status: String)

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 public protocol StateStore: Sendable {
     func load() throws -> DaemonState
     func save(_ state: DaemonState) throws

@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// Where a file reader stands: the file's identity and the offset after the last line handed out.
 public struct FilePosition: Codable, Sendable, Hashable {
     public var device: UInt64
