@@ -6,7 +6,7 @@
 # System route: trustmend-<sha256 prefix>.crt in the anchor directory of the node's distro family
 # (trustmend's distro table; nothing else has that name). The store is rebuilt by the tool that owns the
 # directory the file was in: the directory tells the family, as trustmend only writes to its own family's.
-# The directories and tools are a copy of DistroProfile.table (Sources/TrustmendCore/DistroProfile.swift)
+# The directories and tools are a copy of DistroProfile.table (Sources/TrustmendCore/Node/DistroProfile.swift)
 # for the families packages install on; Tests/TrustmendCoreTests/PurgeTableTests.swift checks they agree.
 rebuild=""
 for f in /usr/local/share/ca-certificates/trustmend-*.crt /etc/pki/ca-trust/source/anchors/trustmend-*.crt \
