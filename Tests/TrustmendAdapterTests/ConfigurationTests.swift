@@ -124,6 +124,18 @@ import TrustmendCore
         #expect(try HostPattern(pattern).matches(host) == matches)
     }
 
+    /// Globs that would allow whole top-level domains or address ranges are refused, with the rule.
+    @Test(arguments: ["*.*", "*.com", "*.1", "x*.com", "a.*.example", "*.*.example", "10.*.0.1", "*.0.0.1"])
+    func broadGlobsAreRefused(pattern: String) {
+        let error = #expect(throws: ConfigError.self) { try HostPattern(pattern) }
+        #expect(error?.message.contains("too broad") == true || error?.message.contains("IP addresses") == true, "\(String(describing: error))")
+    }
+
+    @Test(arguments: ["*.corp.example", "registry-*.corp.example", "*.co.uk", "a.*.corp.example"])
+    func narrowGlobsAreAccepted(pattern: String) throws {
+        _ = try HostPattern(pattern)
+    }
+
     @Test func aliasBombIsRefused() {
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\n"
         #expect(throws: ConfigError.self) { try parse(bomb) }

@@ -22,6 +22,24 @@ public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
         if pattern.contains("*") && probe.contains(":") {
             throw ConfigError(line: 0, "host pattern \"\(text)\": globs are not allowed in IPv6 addresses")
         }
+        try Self.refuseBroadGlob(pattern, text)
+    }
+
+    /// A glob must stay inside one organisation's names: every label with a `*` is followed by at least
+    /// two literal labels (`*.corp.example`, `registry-*.corp.example`), so `*.*`, `*.com`, `x*.com` and
+    /// `*.1` are refused; and no IPv4-shaped pattern may have a `*` (`10.*.0.1` is a range of addresses,
+    /// which a host glob is not the way to allow).
+    static func refuseBroadGlob(_ pattern: String, _ text: String) throws(ConfigError) {
+        guard pattern.contains("*") else { return }
+        let labels = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.allSatisfy({ $0.allSatisfy { $0 == "*" || ("0"..."9").contains($0) } }) {
+            throw ConfigError(line: 0, "host pattern \"\(text)\": globs are not allowed in IP addresses; list each address")
+        }
+        guard let last = labels.lastIndex(where: { $0.contains("*") }), labels.count - 1 - last >= 2 else {
+            throw ConfigError(
+                line: 0,
+                "host pattern \"\(text)\" is too broad: a `*` must be followed by at least two fixed labels, as in \"*.corp.example\"")
+        }
     }
 
     public var description: String { pattern }
