@@ -60,4 +60,23 @@ import Testing
         #expect(error?.line == line, "\(error.map { "\($0)" } ?? "")")
         #expect(error?.message.contains(message) == true, "\(error.map { "\($0)" } ?? "")")
     }
+
+    /// A file nesting arrays, inline tables or dotted keys thousands deep (containerd's config or a
+    /// hosts.toml) is an error naming the limit, not a stack overflow; a deep but sane file still reads.
+    @Test(arguments: [
+        ("a = " + String(repeating: "[", count: 100_000) + "\n", "nest more than 64"),
+        ("a = " + String(repeating: "{b = ", count: 100_000) + "\n", "nest more than 64"),
+        (String(repeating: "k.", count: 100_000) + "k = 1\n", "more than 64 dotted parts"),
+    ] as [(String, String)])
+    func deepNestingIsAnError(text: String, message: String) {
+        let error = #expect(throws: TOMLError.self) { try TOMLReader.parse(text) }
+        #expect(error?.message.contains(message) == true, "\(error.map { "\($0)" } ?? "")")
+    }
+
+    @Test func sixtyFourLevelsStillRead() throws {
+        let text = "a = " + String(repeating: "[", count: 64) + "1" + String(repeating: "]", count: 64) + "\n"
+        var value = try #require(try TOMLReader.parse(text)["a"])
+        for _ in 1..<64 { value = try #require(value.array?.first) }
+        #expect(value.array == [.integer(1)])
+    }
 }

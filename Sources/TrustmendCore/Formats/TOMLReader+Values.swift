@@ -16,6 +16,12 @@ extension TOMLReader.Parser {
         }
     }
 
+    /// One more array or inline table open; refused past `maxDepth`.
+    mutating func enter() throws(TOMLError) {
+        guard depth < Self.maxDepth else { throw fail("arrays and inline tables nest more than \(Self.maxDepth) deep") }
+        depth += 1
+    }
+
     func starts(_ text: String) -> Bool {
         let t = Array(text.utf8)
         return i + t.count <= bytes.count && Array(bytes[i..<(i + t.count)]) == t
@@ -141,6 +147,8 @@ extension TOMLReader.Parser {
     }
 
     mutating func arrayValue() throws(TOMLError) -> TOMLValue {
+        try enter()
+        defer { depth -= 1 }
         i += 1
         var items = [TOMLValue]()
         while true {
@@ -158,6 +166,8 @@ extension TOMLReader.Parser {
     }
 
     mutating func inlineTable() throws(TOMLError) -> TOMLValue {
+        try enter()
+        defer { depth -= 1 }
         i += 1
         var table = TOMLValue.table([:])
         skipSpaces()

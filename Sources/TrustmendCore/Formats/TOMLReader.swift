@@ -19,6 +19,11 @@ public enum TOMLReader {
         var root: [String: TOMLValue] = [:]
         /// Tables defined by a header or implicitly by one, so a second `[a]` is an error.
         var defined = Set<[String]>()
+        /// Arrays and inline tables open around the value being read: the reader recurses into each, so
+        /// a file nesting thousands deep would exhaust the stack (a crash of doctor and of the daemon at
+        /// every batch); past `maxDepth` it is an error instead. Real configurations nest a few levels.
+        var depth = 0
+        static let maxDepth = 64
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -101,6 +106,8 @@ public enum TOMLReader {
                 skipSpaces()
                 path.append(try key())
                 skipSpaces()
+                // Tables are made along the path recursively, like nested values.
+                guard path.count <= Self.maxDepth else { throw fail("a key has more than \(Self.maxDepth) dotted parts") }
             }
             return path
         }
