@@ -43,8 +43,8 @@ struct Fetch: AsyncParsableCommand {
         } else if summary {
             print("\(endpoint) sent \(chain.certificates.count) certificate\(chain.certificates.count == 1 ? "" : "s")\(options.proxy.map { " (through proxy \($0))" } ?? ""):")
             for (index, cert) in chain.certificates.enumerated() {
-                print("\(index) subject    \(cert.subject)")
-                print("  issuer     \(cert.issuer)")
+                print("\(index) subject    \(TerminalText.escaped(cert.subject))")
+                print("  issuer     \(TerminalText.escaped(cert.issuer))")
                 print("  sha256     \(cert.sha256)")
                 print("  valid      \(cert.notBefore.formatted(.iso8601)) to \(cert.notAfter.formatted(.iso8601))")
                 print("  CA         \(cert.isCA ? "yes" : "no"), self-signed \(cert.isSelfSigned ? "yes" : "no")")

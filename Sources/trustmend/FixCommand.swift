@@ -177,13 +177,13 @@ struct Fix: AsyncParsableCommand {
         print("the server sent \(chain.certificates.count) certificate\(chain.certificates.count == 1 ? "" : "s"):")
         for (index, cert) in chain.certificates.enumerated() {
             let kind = cert.isSelfSigned ? "self-signed " + (cert.isCA ? "CA" : "server certificate") : cert.isCA ? "CA" : "server certificate"
-            print("  \(index) \(cert.subject) — \(kind), issued by \(cert.issuer), sha256 \(cert.sha256)")
+            print("  \(index) \(TerminalText.escaped(cert.subject)) — \(kind), issued by \(TerminalText.escaped(cert.issuer)), sha256 \(cert.sha256)")
         }
     }
 
     func describe(anchors: [ChainCertificate]) {
         for anchor in anchors {
-            print("anchor: \(anchor.subject), sha256 \(anchor.sha256), expires \(anchor.notAfter.formatted(.iso8601))")
+            print("anchor: \(TerminalText.escaped(anchor.subject)), sha256 \(anchor.sha256), expires \(anchor.notAfter.formatted(.iso8601))")
         }
     }
 

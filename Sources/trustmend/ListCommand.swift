@@ -31,12 +31,12 @@ struct List: AsyncParsableCommand {
             let endpoint = entry.endpoint?.authority ?? "\(entry.host):\(entry.port)"
             let state = entry.state == .installed ? "" : " [\(entry.state.rawValue): rolled back at the next repair]"
             print("\(endpoint)  sha256 \(entry.sha256)\(state)")
-            print("    subject \(entry.subject)")
-            print("    issuer  \(entry.issuer)")
+            print("    subject \(TerminalText.escaped(entry.subject))")
+            print("    issuer  \(TerminalText.escaped(entry.issuer))")
             let registry = entry.registry.map { " for registry \($0)" } ?? ""
             print("    expires \(entry.notAfter.formatted(.iso8601)), installed \(entry.installedAt.formatted(.iso8601)) via the \(entry.route) route\(registry)")
-            for file in entry.files { print("    file    \(file)") }
-            print("    why     \(entry.reason)")
+            for file in entry.files { print("    file    \(TerminalText.escaped(file))") }
+            print("    why     \(TerminalText.escaped(entry.reason))")
         }
     }
 }
