@@ -89,10 +89,15 @@ public struct Policy: Sendable {
         switch origin {
         case .file:
             return nil
-        case .journal(let unit, let uid):
+        case .journal(let unit, let uid, let transport, let containerFields):
             guard let unit else { return "no _SYSTEMD_UNIT" }
             guard configuration.journalUnits.contains(unit) else { return "_SYSTEMD_UNIT=\(unit)" }
             guard uid == 0 else { return "_UID=\(uid.map(String.init) ?? "missing")" }
+            // An engine unit also forwards its containers' output (dockerd's journald log driver, over
+            // the native protocol, with CONTAINER_* fields): workload text, whoever runs the unit. Only
+            // the engine's own stderr counts.
+            guard !containerFields else { return "a container's output forwarded by \(unit) (CONTAINER_* fields)" }
+            guard transport == "stdout" else { return "_TRANSPORT=\(transport ?? "missing"), not the engine's own stdout/stderr" }
             return nil
         }
     }
