@@ -35,8 +35,11 @@ public struct Policy: Sendable {
         guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
 
         // Configuration's one definition; past the guard above a rule matched or `trust_any` is set, so
-        // here it comes down to `mode: report`.
-        let reportOnly = configuration.reportOnly
+        // here it comes down to `mode: report`. Besides: a log file's ownership is not its lines'
+        // provenance (a root-owned syslog file carries any user's `logger` line, kubelet's log a pod
+        // author's text), so a line from one may repair only under a rule that pins the anchor; else it
+        // is reported.
+        let reportOnly = configuration.reportOnly || (record.origin.isFile && (rule?.sha256.isEmpty ?? true))
         var installVeto: SkipReason?
         if !reportOnly {
             // Approvals still in flight count too: a burst in one batch cannot overrun the cap.

@@ -11,6 +11,12 @@ public struct LogRecord: Sendable, Hashable {
         case journal(unit: String?, uid: UInt32?, transport: String? = "stdout", containerFields: Bool = false)
         /// From a log file that passed the ownership check when it was opened.
         case file(path: String)
+
+        /// From a log file (`sources.files`): such a line may repair only under a pinned rule.
+        public var isFile: Bool {
+            if case .file = self { return true }
+            return false
+        }
     }
 
     public var message: String
