@@ -3,7 +3,7 @@ import TrustmendCore
 extension LogRecord {
     /// The journal unit that logged the record.
     var unit: String? {
-        if case .journal(let unit?, _) = origin { return unit }
+        if case .journal(let unit?, _, _, _) = origin { return unit }
         return nil
     }
 }

@@ -110,6 +110,24 @@ final class SDJournal {
         body(UnsafeBufferPointer(start: (data + prefix).assumingMemoryBound(to: UInt8.self), count: length - prefix))
     }
 
+    /// Whether the current entry has a field whose name starts with `CONTAINER_` (what dockerd's journald
+    /// log driver, podman and systemd-nspawn add to a container's output). Every field is looked at; if
+    /// the enumeration fails part-way, the names the engines use are asked for one by one.
+    func hasContainerFields() -> Bool {
+        let prefix = Array("CONTAINER_".utf8)
+        sd_journal_restart_data(handle)
+        var data: UnsafeRawPointer?
+        var length = 0
+        while true {
+            let r = sd_journal_enumerate_data(handle, &data, &length)
+            if r == 0 { return false }
+            guard r > 0, let data else { break }
+            if length >= prefix.count, memcmp(data, prefix, prefix.count) == 0 { return true }
+        }
+        return ["CONTAINER_ID", "CONTAINER_ID_FULL", "CONTAINER_NAME", "CONTAINER_TAG", "CONTAINER_PARTIAL_MESSAGE"]
+            .contains { field($0) != nil }
+    }
+
     /// The current entry's realtime stamp (µs since the epoch).
     func realtime() -> UInt64? {
         var usec: UInt64 = 0

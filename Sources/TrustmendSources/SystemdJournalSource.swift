@@ -4,10 +4,11 @@ import Glibc
 import TrustmendCore
 
 /// The journal as a `JournalSource`: entries of the configured units, with the trusted fields journald
-/// set (`_SYSTEMD_UNIT`, `_UID`), from a saved cursor, following new entries.
+/// set (`_SYSTEMD_UNIT`, `_UID`, `_TRANSPORT`), from a saved cursor, following new entries.
 ///
-/// The filter is done by journald's own index (`_SYSTEMD_UNIT=… AND _UID=0`), so forged entries are not
-/// even read; the policy checks the same fields again. Rotation and vacuuming are handled by sd-journal
+/// The filter is done by journald's own index (`_SYSTEMD_UNIT=… AND _UID=0 AND _TRANSPORT=stdout`), so
+/// forged entries and containers' output forwarded by an engine are not even read; entries with
+/// `CONTAINER_*` fields are dropped as they are read. The policy checks the same fields again. Rotation and vacuuming are handled by sd-journal
 /// (`SD_JOURNAL_INVALIDATE` just means: carry on reading).
 public struct SystemdJournalSource: JournalSource {
     public enum Location: Sendable {
@@ -94,6 +95,10 @@ public struct SystemdJournalSource: JournalSource {
             }
             journal.addConjunction()
             try journal.addMatch("_UID=0")
+            // An engine's own log reaches journald through its stderr; its containers' output (dockerd's
+            // journald log driver) comes over the native protocol (`_TRANSPORT=journal`) under the same
+            // unit and uid. Only the former is read.
+            try journal.addMatch("_TRANSPORT=stdout")
             if let cursor, (try? journal.seekAfter(cursor: cursor)) != nil {
                 // After the saved entry (or at the nearest one if it was vacuumed away).
             } else {
@@ -113,8 +118,13 @@ public struct SystemdJournalSource: JournalSource {
                     guard let message = journal.field("MESSAGE"), let cursor = journal.cursor() else { continue }
                     let unit = journal.field("_SYSTEMD_UNIT")
                     let uid = journal.field("_UID").flatMap { UInt32($0) }
+                    let transport = journal.field("_TRANSPORT")
+                    // A container's output, whatever the transport: never handed on (the policy refuses it
+                    // too). sd-journal cannot match on a field's absence, so this is checked here.
+                    if journal.hasContainerFields() { continue }
                     let loggedAt = journal.realtime().map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
-                    records.append(LogRecord(message: message, origin: .journal(unit: unit, uid: uid), position: cursor, loggedAt: loggedAt))
+                    let origin = LogRecord.Origin.journal(unit: unit, uid: uid, transport: transport, containerFields: false)
+                    records.append(LogRecord(message: message, origin: origin, position: cursor, loggedAt: loggedAt))
                 } else if records.isEmpty {
                     if try journal.wait() == .woken { return [] }
                 } else {

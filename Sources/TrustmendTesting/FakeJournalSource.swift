@@ -2,8 +2,9 @@ import FoundationEssentials
 import Synchronization
 import TrustmendCore
 
-/// A journal in memory: entries with the fields only journald sets (`_SYSTEMD_UNIT`, `_UID`), read as
-/// `SystemdJournalSource` reads them — the configured units running as root, after a saved cursor or
+/// A journal in memory: entries with the fields only journald sets (`_SYSTEMD_UNIT`, `_UID`, `_TRANSPORT`),
+/// read as `SystemdJournalSource` reads them — the configured units running as root, through their own
+/// stdout/stderr, without `CONTAINER_*` fields, after a saved cursor or
 /// from `lookBack` ago, then new entries as they are appended, until the task is cancelled.
 public final class FakeJournalSource: JournalSource {
     public struct Entry: Sendable {
@@ -11,12 +12,20 @@ public final class FakeJournalSource: JournalSource {
         public var unit: String?
         public var uid: UInt32?
         public var realtime: Date
+        public var transport: String?
+        /// The entry carries `CONTAINER_*` fields (a container's output an engine forwarded).
+        public var containerFields: Bool
 
-        public init(message: String, unit: String? = EngineUnit.containerd.name, uid: UInt32? = 0, realtime: Date = Date()) {
+        public init(
+            message: String, unit: String? = EngineUnit.containerd.name, uid: UInt32? = 0, realtime: Date = Date(),
+            transport: String? = "stdout", containerFields: Bool = false
+        ) {
             self.message = message
             self.unit = unit
             self.uid = uid
             self.realtime = realtime
+            self.transport = transport
+            self.containerFields = containerFields
         }
     }
 
@@ -68,9 +77,11 @@ public final class FakeJournalSource: JournalSource {
                 while i < all.count {
                     let entry = all[i]
                     i += 1
-                    guard let unit = entry.unit, units.contains(unit), entry.uid == 0 else { continue }
+                    guard let unit = entry.unit, units.contains(unit), entry.uid == 0, entry.transport == "stdout", !entry.containerFields
+                    else { continue }
                     return LogRecord(
-                        message: entry.message, origin: .journal(unit: unit, uid: entry.uid), position: FakeJournalSource.cursor(i - 1),
+                        message: entry.message, origin: .journal(unit: unit, uid: entry.uid, transport: entry.transport),
+                        position: FakeJournalSource.cursor(i - 1),
                         loggedAt: entry.realtime)
                 }
                 return nil

@@ -123,6 +123,32 @@ struct DaemonProcessTests {
         #expect(try await again.stop() == 0)
     }
 
+    /// Issue 16, item 1: with dockerd's journald log driver, a container's output arrives under
+    /// `_SYSTEMD_UNIT=docker.service, _UID=0` too, over the native protocol with `CONTAINER_*` fields. It
+    /// is not acted on; the engine's own line (its stderr, `_TRANSPORT=stdout`) still is.
+    @Test func aContainerLineForwardedByDockerdIsNotActedOnTheEnginesOwnLineIs() async throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let decoy = try TestServer.tls(pki: try TestPKI())
+        let daemon = try Daemon(root: root, config: try config(allow: "localhost"), journal: journal, bus: bus)
+        try await eventually("the daemon follows the journal") { daemon.text.contains("trustmend started") }
+
+        let container: [(String, String)] = [
+            ("CONTAINER_ID", "0123456789ab"), ("CONTAINER_NAME", "workload"), ("CONTAINER_TAG", "0123456789ab"),
+            ("SYSLOG_IDENTIFIER", "0123456789ab"),
+        ]
+        try journal.append([
+            .init(message: Self.failure(decoy.port), unit: "docker.service", transport: "journal", fields: container),
+            .init(message: Self.failure(decoy.port), unit: "docker.service", transport: "stdout", fields: container),
+            .init(message: Self.failure(server.port), unit: "docker.service", identifier: "dockerd"),
+        ])
+        try await eventually("the engine's own line is acted on") { !daemon.lines(event: "installed").isEmpty }
+        #expect(daemon.lines(event: "installed").first?.contains(try pki.sha256("int.pem")) == true)
+        #expect(daemon.lines(event: "detected").count == 1)
+        #expect(!daemon.text.contains(":\(decoy.port)"), "the container's lines caused nothing")
+        #expect(try await daemon.stop() == 0)
+    }
+
     /// The wiring of process_image.h (ProcessImageTests has the mechanism): once started, the daemon's own
     /// relocation table is no longer resident. From a copy of the binary that no other process maps, as
     /// PAGEOUT leaves pages that other processes map too (the suites run trustmend alongside).

@@ -47,6 +47,33 @@ struct JournalSourceTests {
         #expect(records.allSatisfy { $0.position.hasPrefix("s=") })
     }
 
+    /// Issue 16, item 1: dockerd's journald log driver sends every container's output under
+    /// `_SYSTEMD_UNIT=docker.service, _UID=0` over the native protocol, with `CONTAINER_*` fields; the
+    /// engine's own log comes through its stderr (`_TRANSPORT=stdout`). Only the latter comes through.
+    @Test func containerOutputForwardedByAnEngineIsNotRead() async throws {
+        let journal = try JournalWriter()
+        defer { journal.remove() }
+        let line = #"failed to pull image "registry.allowed.example/a:1": Get "https://registry.allowed.example/v2/": x509: certificate signed by unknown authority"#
+        let container: [(String, String)] = [
+            ("CONTAINER_ID", "0123456789ab"), ("CONTAINER_ID_FULL", String(repeating: "0123456789ab", count: 5) + "0123"),
+            ("CONTAINER_NAME", "evil"), ("CONTAINER_TAG", "0123456789ab"), ("SYSLOG_IDENTIFIER", "0123456789ab"),
+        ]
+        try journal.append([
+            .init(message: "container: " + line, unit: "docker.service", transport: "journal", fields: container),
+            .init(message: "container on stdout: " + line, unit: "docker.service", transport: "stdout", fields: container),
+            .init(message: "container, CONTAINER_NAME only: " + line, unit: "docker.service", transport: "stdout", fields: [("CONTAINER_NAME", "evil")]),
+            .init(message: "native protocol, no container fields: " + line, unit: "docker.service", transport: "journal"),
+            .init(message: "syslog as root: " + line, unit: "containerd.service", transport: "syslog"),
+            .init(message: "no transport: " + line, unit: "containerd.service", transport: nil),
+            .init(message: "dockerd: " + line, unit: "docker.service", identifier: "dockerd"),
+            .init(message: "containerd: " + line),
+        ])
+        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let records = try await Self.take(2, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
+        #expect(records.map(\.message) == ["dockerd: " + line, "containerd: " + line])
+        #expect(records[0].origin == .journal(unit: "docker.service", uid: 0, transport: "stdout", containerFields: false))
+    }
+
     @Test func resumesAfterTheSavedCursorWithoutRepeating() async throws {
         let journal = try JournalWriter()
         defer { journal.remove() }

@@ -33,6 +33,71 @@ import Testing
         }
     }
 
+    /// Issue 16, item 1, the second defence: a container's output an engine forwarded (dockerd's journald
+    /// log driver: native protocol, `CONTAINER_*` fields) that slipped past the journal match is refused,
+    /// with a reason that says so, even under `trust_any`; the engine's own stderr line is approved.
+    @Test(arguments: [
+        (LogRecord.Origin.journal(unit: "docker.service", uid: 0, transport: "journal", containerFields: true), "CONTAINER_"),
+        (.journal(unit: "docker.service", uid: 0, transport: "stdout", containerFields: true), "CONTAINER_"),
+        (.journal(unit: "docker.service", uid: 0, transport: "journal", containerFields: false), "_TRANSPORT=journal"),
+        (.journal(unit: "containerd.service", uid: 0, transport: "syslog", containerFields: false), "_TRANSPORT=syslog"),
+        (.journal(unit: "containerd.service", uid: 0, transport: nil, containerFields: false), "_TRANSPORT=missing"),
+    ])
+    func workloadTextForwardedByAnEngineIsRefused(origin: LogRecord.Origin, why: String) throws {
+        for trustAny in [false, true] {
+            var policy = Policy(configuration: try Self.config { $0.trustAny = trustAny; $0.allow = trustAny ? [] : $0.allow })
+            let record = LogRecord(message: "m", origin: origin, position: "p")
+            guard case .skip(let reason, false) = policy.decide(try Self.detection("a.corp.example"), record: record, now: .zero),
+                case .untrustedSource(let text) = reason
+            else {
+                Issue.record("a container's line must be refused (trust_any: \(trustAny))")
+                continue
+            }
+            #expect(text.contains(why), "\(text)")
+            #expect(reason.description.contains("not from a trusted engine unit"))
+        }
+        var policy = Policy(configuration: try Self.config())
+        let own = LogRecord(message: "m", origin: .journal(unit: "docker.service", uid: 0, transport: "stdout", containerFields: false), position: "p")
+        guard case .act = policy.decide(try Self.detection("a.corp.example"), record: own, now: .zero) else {
+            Issue.record("the engine's own line must be approved")
+            return
+        }
+    }
+
+    /// Issue 16, item 10: a log file's ownership is not provenance (a root-owned syslog file carries any
+    /// user's `logger` line). A line from `sources.files` repairs only under a rule with pins; otherwise,
+    /// `trust_any` included, it is reported (fetched, never installed, and no cap slot taken).
+    @Test func aLogFileLineRepairsOnlyUnderAPinnedRule() throws {
+        let file = LogRecord(message: "x509 line", origin: .file(path: "/var/log/syslog"), position: "/var/log/syslog:1")
+        var policy = Policy(configuration: try Self.config())
+        guard case .act(let pinned) = policy.decide(try Self.detection("a.corp.example"), record: file, now: .zero),
+            case .act(let unpinned) = policy.decide(try Self.detection("reg.test", 5000), record: file, now: .zero)
+        else {
+            Issue.record("allowed hosts from a log file must be approved")
+            return
+        }
+        #expect(!pinned.reportOnly, "a pinned rule repairs")
+        #expect(pinned.pins == ["ab"])
+        #expect(unpinned.reportOnly, "an unpinned rule only reports a log file's line")
+
+        var any = Policy(configuration: try Self.config { $0.allow = []; $0.trustAny = true; $0.maxInstallsPerHour = 1 })
+        for host in ["x.example", "y.example"] {
+            guard case .act(let approval) = any.decide(try Self.detection(host), record: file, now: .zero) else {
+                Issue.record("trust_any reports a log file's line (\(host)), the cap untouched")
+                continue
+            }
+            #expect(approval.reportOnly)
+        }
+
+        // The same unpinned host from the journal repairs.
+        var journal = Policy(configuration: try Self.config())
+        guard case .act(let fromJournal) = journal.decide(try Self.detection("reg.test", 5000), record: Self.containerd, now: .zero) else {
+            Issue.record("the journal line must be approved")
+            return
+        }
+        #expect(!fromJournal.reportOnly)
+    }
+
     @Test func allowedHostIsApprovedWithTheRulesPins() throws {
         var policy = Policy(configuration: try Self.config())
         guard case .act(let approval) = policy.decide(try Self.detection("a.corp.example"), record: Self.containerd, now: .zero) else {

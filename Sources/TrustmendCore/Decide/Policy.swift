@@ -35,8 +35,11 @@ public struct Policy: Sendable {
         guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
 
         // Configuration's one definition; past the guard above a rule matched or `trust_any` is set, so
-        // here it comes down to `mode: report`.
-        let reportOnly = configuration.reportOnly
+        // here it comes down to `mode: report`. Besides: a log file's ownership is not its lines'
+        // provenance (a root-owned syslog file carries any user's `logger` line, kubelet's log a pod
+        // author's text), so a line from one may repair only under a rule that pins the anchor; else it
+        // is reported.
+        let reportOnly = configuration.reportOnly || (record.origin.isFile && (rule?.sha256.isEmpty ?? true))
         var installVeto: SkipReason?
         if !reportOnly {
             // Approvals still in flight count too: a burst in one batch cannot overrun the cap.
@@ -89,10 +92,15 @@ public struct Policy: Sendable {
         switch origin {
         case .file:
             return nil
-        case .journal(let unit, let uid):
+        case .journal(let unit, let uid, let transport, let containerFields):
             guard let unit else { return "no _SYSTEMD_UNIT" }
             guard configuration.journalUnits.contains(unit) else { return "_SYSTEMD_UNIT=\(unit)" }
             guard uid == 0 else { return "_UID=\(uid.map(String.init) ?? "missing")" }
+            // An engine unit also forwards its containers' output (dockerd's journald log driver, over
+            // the native protocol, with CONTAINER_* fields): workload text, whoever runs the unit. Only
+            // the engine's own stderr counts.
+            guard !containerFields else { return "a container's output forwarded by \(unit) (CONTAINER_* fields)" }
+            guard transport == "stdout" else { return "_TRANSPORT=\(transport ?? "missing"), not the engine's own stdout/stderr" }
             return nil
         }
     }

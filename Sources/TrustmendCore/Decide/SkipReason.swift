@@ -1,6 +1,7 @@
 /// Why a detection leads to no action. Not an error: a decision, logged with its reason.
 public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
-    /// The entry does not come from a configured engine unit running as root (forged or foreign).
+    /// The entry does not come from a configured engine unit running as root, through the engine's own
+    /// stdout/stderr (forged, foreign, or a container's output the engine forwarded).
     case untrustedSource(String)
     case noEndpoint
     /// No anchor can repair this failure (a SHA-1 signature).

@@ -70,6 +70,11 @@ enum LogLine {
     static let exclusions: [[UInt8]] = [
         "failed calling webhook", "failed to call webhook", "Unable to connect to the server", "update check",
         "Failed to list", "Failed to watch", "failed to set up watch", "reflector.go",
+        // kubelet reports a pod's `image:` string it cannot parse verbatim, at error level ("Error syncing
+        // pod … with InvalidImageName: Failed to apply default image tag …"): the text is the pod
+        // author's, and no pull happened. Only a real pull failure may nominate a host.
+        "InvalidImageName", "Failed to apply default image tag", "couldn't parse image reference",
+        "couldn't parse image name", "invalid reference format",
     ].map { Array($0.utf8) }
 
     static func isExcluded(_ line: Bytes) -> Bool {

@@ -31,7 +31,9 @@ import TrustmendTesting
                 source: SystemdJournalSource(location: .directory(writer.directory)),
                 append: { entries in
                     try writer.append(entries.map {
-                        JournalWriter.Entry(message: $0.message, unit: $0.unit, uid: $0.uid.map(String.init), realtime: $0.realtime)
+                        JournalWriter.Entry(
+                            message: $0.message, unit: $0.unit, uid: $0.uid.map(String.init), realtime: $0.realtime, transport: $0.transport,
+                            fields: $0.containerFields ? [("CONTAINER_ID", "0123456789ab"), ("CONTAINER_NAME", "app")] : [])
                     })
                 }, keep: writer)
         }
@@ -56,6 +58,22 @@ import TrustmendTesting
         #expect(records.map(\.message) == ["one from containerd", "two from docker"])
         #expect(records.map(\.origin) == [.journal(unit: "containerd.service", uid: 0), .journal(unit: "docker.service", uid: 0)])
         #expect(records.allSatisfy { $0.loggedAt != nil && !$0.position.isEmpty })
+    }
+
+    /// Issue 16, item 1: only an engine's own stderr (`_TRANSPORT=stdout`) without `CONTAINER_*` fields.
+    @Test(arguments: subjects)
+    func containersOutputForwardedByAnEngineIsSkipped(_ subject: Subject) async throws {
+        let journal = try subject.make()
+        try journal.append([
+            .init(message: "container via the log driver", unit: "docker.service", transport: "journal", containerFields: true),
+            .init(message: "container fields on stdout", unit: "docker.service", containerFields: true),
+            .init(message: "native protocol as root", unit: "docker.service", transport: "journal"),
+            .init(message: "syslog as root", transport: "syslog"),
+            .init(message: "dockerd's own", unit: "docker.service"),
+        ])
+        let records = try await JournalSourceTests.take(1, from: journal.source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
+        #expect(records.map(\.message) == ["dockerd's own"])
+        #expect(records.map(\.origin) == [.journal(unit: "docker.service", uid: 0, transport: "stdout", containerFields: false)])
     }
 
     @Test(arguments: subjects)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes real journal files with `systemd-journal-remote` from export-format entries, the way journald
-/// would store them, including fields only journald can set (`_SYSTEMD_UNIT`, `_UID`).
+/// would store them, including fields only journald can set (`_SYSTEMD_UNIT`, `_UID`, `_TRANSPORT`), and
+/// the fields an engine adds to its containers' output (`CONTAINER_ID`, …).
 struct JournalWriter {
     static let tool = "/lib/systemd/systemd-journal-remote"
     static var available: Bool { FileManager.default.isExecutableFile(atPath: tool) }
@@ -20,6 +21,11 @@ struct JournalWriter {
         var uid: String? = "0"
         var identifier: String? = nil
         var realtime: Date = Date()
+        /// How the entry reached journald: `stdout` for a unit's stdout/stderr (an engine's own log),
+        /// `journal` for the native protocol (dockerd's journald log driver), `syslog` for logger.
+        var transport: String? = "stdout"
+        /// More fields, in order, such as `CONTAINER_ID`.
+        var fields: [(String, String)] = []
     }
 
     /// Appends the entries to the journal file.
@@ -30,7 +36,9 @@ struct JournalWriter {
             export += "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
             if let unit = entry.unit { export += "_SYSTEMD_UNIT=\(unit)\n" }
             if let uid = entry.uid { export += "_UID=\(uid)\n" }
+            if let transport = entry.transport { export += "_TRANSPORT=\(transport)\n" }
             if let identifier = entry.identifier { export += "SYSLOG_IDENTIFIER=\(identifier)\n" }
+            for (name, value) in entry.fields { export += "\(name)=\(value)\n" }
             precondition(!entry.message.contains("\n"), "one-line messages only in this writer")
             export += "MESSAGE=\(entry.message)\n\n"
         }
