@@ -105,7 +105,8 @@ public struct SystemAnchorStore: AnchorStore {
             "--certsdir", onDisk("/usr/share/ca-certificates"),
             "--localcertsdir", onDisk(profile.anchorDirectory),
             "--etccertsdir", onDisk("/etc/ssl/certs"),
-            "--hooksdir", onDisk("/etc/ca-certificates/update.d"),
+            // Nothing under a sandbox root is ever run (it may be anyone's): `[ -d /dev/null ]` is false, so no hooks.
+            "--hooksdir", "/dev/null",
         ]
         return UpdateTool(executable: tool, arguments: arguments, environment: environment, timeout: toolTimeout)
     }
