@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// Replaces files so that a reader, or a crash, sees either the old contents or the new, never a mix.
 ///
@@ -52,15 +53,31 @@ enum AtomicFile {
         return result
     }
 
-    /// Node files read back for a rollback: each one's bytes, a missing file skipped.
+    /// Node files read back for a rollback: each one's bytes, a missing file skipped. Read with
+    /// `O_NOFOLLOW`, only regular files; each file's mode is kept for `restore`.
     static func readExisting(_ files: [String], onDisk: (String) -> String) throws -> [(path: String, contents: [UInt8])] {
         try files.compactMap { file throws(TrustStoreError) in
-            switch Syscalls.readAll(onDisk(file), limit: 1 << 20) {
-            case .success(let bytes): return (file, bytes)
+            let target = onDisk(file)
+            switch Syscalls.readRegularNoFollow(target, limit: 1 << 20) {
+            case .success(let read):
+                keptModes.withLock { $0[target] = read.mode }
+                return (file, read.bytes)
             case .failure(let e) where e == .noSuchFileOrDirectory: return nil
-            case .failure(let e): throw TrustStoreError(.read, path: onDisk(file), errno: e)
+            case .failure(let e): throw TrustStoreError(.read, path: target, errno: e)
             }
         }
+    }
+
+    /// The modes of the files `readExisting` read, by path on disk, until `restore` puts them back.
+    static let keptModes = Mutex<[String: mode_t]>([:])
+
+    /// Puts back a file a rollback deleted, with the mode it had. A file that is there was not deleted
+    /// by this call and is never rewritten.
+    static func restore(_ bytes: [UInt8], to target: String) throws(TrustStoreError) {
+        let mode = keptModes.withLock { $0.removeValue(forKey: target) } ?? 0o644
+        guard Syscalls.lstatus(target) == nil else { return }
+        try makeDirectories(parent(of: target))
+        try write(bytes, to: target, mode: mode)
     }
 
     static func remove(_ path: String) throws(TrustStoreError) {

@@ -8,7 +8,7 @@ import TrustmendPlatform
 /// with imports) and version, and docker's image store from `daemon.json`.
 public struct EngineRouteFacts: Sendable {
     public var root: NodeRoot
-    /// Override: where containerd's binary is (for `--version`).
+    /// Override: where containerd's binary is (for `--version`, run only when the root is the host's).
     public var containerdBinaries: [String]
 
     public static let defaultContainerdBinaries = ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"]
@@ -82,7 +82,12 @@ public struct EngineRouteFacts: Sendable {
     /// `containerd --version`, run once per binary: the answer is kept while the file is the same
     /// (device, inode, size, modification time), so a package upgrade is seen and a batch of repairs
     /// does not start a process.
+    ///
+    /// Never under a sandbox root: whatever is there may be anyone's, and `doctor --root DIR` would run
+    /// `DIR/usr/bin/containerd` as root. The version is then not known, which the route facts take as the
+    /// cautious case (a `config_path` list is not taken as covering; see `ContainerdCoverage`).
     func containerdVersion() async -> ContainerdVersion? {
+        guard root.isHost else { return nil }
         guard let binary = containerdBinaries.first(where: { Syscalls.isExecutable(onDisk($0)) }) else { return nil }
         let path = onDisk(binary)
         let identity = Syscalls.status(path).map(BinaryIdentity.init)

@@ -83,22 +83,28 @@ public struct RegistryAnchorStore: AnchorStore {
         }
     }
 
+    /// `LedgerPath`: `/etc/{docker,containerd}/certs.d/<registry>/trustmend-<hex>.crt`; throws for the
+    /// first other path.
+    func checkLedgerPaths(_ files: [String]) throws {
+        for file in files where !Self.isOurs(file) { throw RegistryRouteError.notOurs(file) }
+    }
+
     public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
-        try AtomicFile.readExisting(files, onDisk: onDisk)
+        try checkLedgerPaths(files)
+        return try AtomicFile.readExisting(files, onDisk: onDisk)
     }
 
     public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
-        for file in files {
-            try AtomicFile.makeDirectories(onDisk(AtomicFile.parent(of: file.path)))
-            try AtomicFile.write(file.contents, to: onDisk(file.path))
-        }
+        try checkLedgerPaths(files.map(\.path))
+        for file in files { try AtomicFile.restore(file.contents, to: onDisk(file.path)) }
     }
 
     /// Deletes files, refusing any that is not a trustmend file in a `certs.d` directory: the ledger
-    /// names them, and a damaged ledger must not become a way to delete other files.
+    /// names them, and a damaged ledger must not become a way to delete other files. Every path is
+    /// checked before any is deleted.
     public func delete(_ files: [String]) throws {
+        try checkLedgerPaths(files)
         for file in files {
-            guard Self.isOurs(file) else { throw RegistryRouteError.notOurs(file) }
             if case .failure(let e) = Syscalls.unlink(onDisk(file)), e != .noSuchFileOrDirectory {
                 throw TrustStoreError(.delete, path: onDisk(file), errno: e)
             }
@@ -144,20 +150,10 @@ public struct RegistryAnchorStore: AnchorStore {
         return text
     }
 
-    /// `/etc/{docker,containerd}/certs.d/<one name>/trustmend-*.crt`, with no `..`.
-    static func isOurs(_ file: String) -> Bool {
-        let directory = AtomicFile.parent(of: file)
-        let name = String(file[file.index(after: file.lastIndex(of: "/")!)...])
-        return isCertsDirectory(directory) && name.hasPrefix("trustmend-") && name.hasSuffix(".crt") && !name.contains("/")
-    }
+    /// `/etc/{docker,containerd}/certs.d/<one name>/trustmend-<hex>.crt`, with no `.` or `..` (`LedgerPath`).
+    static func isOurs(_ file: String) -> Bool { LedgerPath.isRegistryAnchor(file) }
 
-    static func isCertsDirectory(_ directory: String) -> Bool {
-        RegistryEngine.allCases.contains { engine in
-            guard directory.hasPrefix(engine.certsDirectory + "/") else { return false }
-            let name = directory.dropFirst(engine.certsDirectory.count + 1)
-            return !name.isEmpty && !name.contains("/") && name != "." && name != ".."
-        }
-    }
+    static func isCertsDirectory(_ directory: String) -> Bool { LedgerPath.isCertsDirectory(directory) }
 
     /// Every file in every registry directory under either `certs.d`, as node paths.
     func certsDFiles() -> [(engine: RegistryEngine, registry: String, path: String)] {

@@ -26,9 +26,9 @@ enum Syscalls {
     }
 
     /// Reads a whole file, refusing more than `limit` bytes.
-    static func readAll(_ path: String, limit: Int) -> Result<[UInt8], Errno> {
+    static func readAll(_ path: String, limit: Int, flags: Int32 = 0) -> Result<[UInt8], Errno> {
         let fd: Int32
-        switch open(path, O_RDONLY) {
+        switch open(path, O_RDONLY | flags) {
         case .success(let f): fd = f
         case .failure(let e): return .failure(e)
         }
@@ -44,6 +44,25 @@ enum Syscalls {
             if n == 0 { return .success(out) }
             out += chunk[0..<n]
             if out.count > limit { return .failure(Errno(rawValue: EFBIG)) }
+        }
+    }
+
+    /// Reads a regular file that is not a symbolic link (`O_NOFOLLOW`, never blocking on a FIFO), with
+    /// its mode: what a ledger names is read this way.
+    static func readRegularNoFollow(_ path: String, limit: Int) -> Result<(bytes: [UInt8], mode: mode_t), Errno> {
+        let fd: Int32
+        switch open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) {
+        case .success(let f): fd = f
+        case .failure(let e): return .failure(e)
+        }
+        var st = Glibc.stat()
+        let ok = fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+        close(fd)
+        guard ok else { return .failure(Errno(rawValue: EINVAL)) }
+        // Opened again by the same rule: the descriptor above only proved it a regular file.
+        switch readAll(path, limit: limit, flags: O_NOFOLLOW | O_NONBLOCK) {
+        case .success(let bytes): return .success((bytes, st.st_mode & 0o7777))
+        case .failure(let e): return .failure(e)
         }
     }
 

@@ -48,15 +48,26 @@ public struct SystemAnchorStore: AnchorStore {
         return try AtomicFile.writeAnchors(files, onDisk: onDisk)
     }
 
+    /// `LedgerPath`: exactly `<anchor directory>/trustmend-<hex><suffix>`; throws for the first other path.
+    func checkLedgerPaths(_ files: [String]) throws(TrustStoreError) {
+        for file in files where !LedgerPath.isSystemAnchor(file, anchorDirectory: profile.anchorDirectory, suffix: profile.anchorSuffix) {
+            throw LedgerPath.refusal(file, route: "system")
+        }
+    }
+
     public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
-        try AtomicFile.readExisting(files, onDisk: onDisk)
+        try checkLedgerPaths(files)
+        return try AtomicFile.readExisting(files, onDisk: onDisk)
     }
 
     public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
-        for file in files { try AtomicFile.write(file.contents, to: onDisk(file.path)) }
+        try checkLedgerPaths(files.map(\.path))
+        for file in files { try AtomicFile.restore(file.contents, to: onDisk(file.path)) }
     }
 
+    /// Deletes the files a ledger names: every path is checked before any is deleted.
     public func delete(_ files: [String]) throws {
+        try checkLedgerPaths(files)
         for file in files { try AtomicFile.remove(onDisk(file)) }
     }
 
@@ -105,7 +116,8 @@ public struct SystemAnchorStore: AnchorStore {
             "--certsdir", onDisk("/usr/share/ca-certificates"),
             "--localcertsdir", onDisk(profile.anchorDirectory),
             "--etccertsdir", onDisk("/etc/ssl/certs"),
-            "--hooksdir", onDisk("/etc/ca-certificates/update.d"),
+            // Nothing under a sandbox root is ever run (it may be anyone's): `[ -d /dev/null ]` is false, so no hooks.
+            "--hooksdir", "/dev/null",
         ]
         return UpdateTool(executable: tool, arguments: arguments, environment: environment, timeout: toolTimeout)
     }

@@ -20,21 +20,25 @@ public struct UpdateTool: Sendable, Hashable {
         self.timeout = timeout
     }
 
+    /// The whole environment the tool runs with: nothing of the caller's (its `PATH` would choose what
+    /// `update-ca-certificates` runs as root), a fixed `PATH`, `LC_ALL=C`, and `environment` on top
+    /// (`TRUSTMEND_ROOT` of a sandbox root or an override tool).
+    public static let fixedPath = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+    public var fixedEnvironment: [String: String] {
+        ["PATH": Self.fixedPath, "LC_ALL": "C"].merging(environment) { _, given in given }
+    }
+
     public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
 
     /// Runs the tool and returns its combined output. Throws `toolMissing`, `toolFailed` with the tail of
     /// its output, or `toolTimedOut`.
     public func run() async throws(TrustStoreError) -> String {
         guard Syscalls.isExecutable(executable) else { throw TrustStoreError(.toolMissing, path: executable) }
-        var overrides: [Environment.Key: String?] = ["LC_ALL": "C"]
-        for (key, value) in environment { overrides[Environment.Key(rawValue: key)!] = value }
-        if ProcessEnvironment.value("PATH") == nil {
-            overrides["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-        }
         let executable = self.executable
         let arguments = self.arguments
         let timeout = self.timeout
-        let env = Environment.inherit.updating(overrides)
+        let env = Environment.custom(Dictionary(uniqueKeysWithValues: fixedEnvironment.map { (Environment.Key(rawValue: $0.key)!, $0.value) }))
         let outcome: Outcome
         do {
             outcome = try await withThrowingTaskGroup(of: Outcome.self) { group in

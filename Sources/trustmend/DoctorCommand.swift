@@ -14,6 +14,8 @@ struct Doctor: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Talk to systemd on this D-Bus address instead of the system bus.", valueName: "ADDRESS"))
     var bus: String?
 
+    func validate() throws { try Delegation.refuse([("--bus", bus != nil)]) }
+
     static let engineUnits = EngineUnit.allCases.map(\.name)
     static let proxyKeys = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"]
 

@@ -62,6 +62,7 @@ struct Fix: AsyncParsableCommand {
     var bus: String?
 
     func validate() throws {
+        try Delegation.refuse([("--bus", bus != nil)])
         _ = try parsedEndpoint()
         for pin in pins {
             let hex = pin.lowercased().filter { $0 != ":" }

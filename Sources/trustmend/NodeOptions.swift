@@ -25,6 +25,7 @@ struct NodeOptions: ParsableArguments {
     var updateTimeout: Int = 120
 
     func validate() throws {
+        try Delegation.refuse([("--root", root != "/"), ("--update-tool", updateTool != nil)])
         guard root.hasPrefix("/") else { throw ValidationError("--root must be an absolute path, not \"\(root)\"") }
         guard (1...3600).contains(updateTimeout) else { throw ValidationError("--update-timeout takes 1 to 3600 seconds") }
         if let distro, DistroFamily(rawValue: distro.lowercased()) == nil {

@@ -35,6 +35,10 @@ struct Run: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
+        try Delegation.refuse([
+            ("--config", config != "/etc/trustmend/config.yaml"), ("--journal-dir", journalDir != nil),
+            ("--journal-file", !journalFile.isEmpty), ("--bus", bus != nil),
+        ])
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level takes trace, debug, info, notice, warning or error") }
     }
 

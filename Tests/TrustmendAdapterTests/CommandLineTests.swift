@@ -11,10 +11,13 @@ import Testing
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -117,6 +120,33 @@ import Testing
         #expect(remove.status == 0 && remove.stdout.contains("Nothing to remove"))
         let neither = try Self.run(["remove", "--root", root.path])
         #expect(neither.status == 64)
+    }
+
+    /// The CLI is not to be delegated: under sudo every option that chooses what runs as root, or which
+    /// files are read and deleted, is refused (exit 64) with the option named. Root running it directly
+    /// (as the other tests here do) keeps them.
+    @Test func theNodeOptionsAreRefusedUnderSudo() throws {
+        let root = try SandboxRoot()
+        let marker = root.file("/ran")
+        try root.write("/tool", "#!/bin/sh\ntouch \(marker)\n")
+        let sudo = ["SUDO_USER": "alice", "SUDO_UID": "1000"]
+        for (arguments, option) in [
+            (["doctor", "--root", root.path], "--root"),
+            (["fix", "localhost:1", "--dry-run", "--root", root.path], "--root"),
+            (["list", "--root", root.path], "--root"),
+            (["remove", "--all", "--update-tool", root.file("/tool")], "--update-tool"),
+            (["doctor", "--bus", "unix:path=/nonexistent"], "--bus"),
+            (["run", "--config", root.file("/config.yaml")], "--config"),
+            (["run", "--journal-dir", root.path], "--journal-dir"),
+            (["run", "--journal-file", root.file("/x.journal")], "--journal-file"),
+        ] {
+            let r = try Self.run(arguments, environment: sudo)
+            #expect(r.status == 64, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains("\(option) is refused") && r.stderr.contains("sudo"), "\(arguments): \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let direct = try Self.run(["list", "--root", root.path])
+        #expect(direct.status == 0, "\(direct.stderr)")
     }
 
     @Test func anUnknownDistroNamesItsIDAndTheOverride() throws {

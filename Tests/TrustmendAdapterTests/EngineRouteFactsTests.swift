@@ -44,13 +44,25 @@ import TrustmendCore
         }
         func runs() -> Int { ((try? String(contentsOfFile: root.file("/runs"), encoding: .utf8)) ?? "").split(separator: "\n").count }
         try install("v1.6.20")
-        let facts = EngineRouteFacts(root: root.path, containerdBinaries: ["/usr/bin/containerd"])
-        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 6))
-        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 6))
+        // The host's root (nothing under a sandbox root is run), the binary named by its path on this machine.
+        let facts = EngineRouteFacts(root: .host, containerdBinaries: [root.file("/usr/bin/containerd")])
+        #expect(await facts.containerdVersion() == ContainerdVersion(major: 1, minor: 6))
+        #expect(await facts.containerdVersion() == ContainerdVersion(major: 1, minor: 6))
         #expect(runs() == 1)
         try install("v1.7.13-upgraded")  // another size too: a same-tick rewrite may reuse the inode and the time
-        #expect(await facts.read().containerdVersion == ContainerdVersion(major: 1, minor: 7))
+        #expect(await facts.containerdVersion() == ContainerdVersion(major: 1, minor: 7))
         #expect(runs() == 2)
+    }
+
+    /// `doctor --root DIR` and `fix --dry-run --root DIR` read the route facts: `DIR/usr/bin/containerd`
+    /// (anyone's, under a sandbox root) is never run, and its version is not known.
+    @Test func nothingUnderASandboxRootIsRun() async throws {
+        try writeConfig()
+        let marker = root.file("/ran")
+        try root.write("/usr/bin/containerd", "#!/bin/sh\ntouch \(marker)\necho 'containerd github.com/containerd/containerd v2.2.0 abc'\n", mode: 0o755)
+        let details = await EngineRouteFacts(root: root.path).read()
+        #expect(!FileManager.default.fileExists(atPath: marker), "DIR/usr/bin/containerd was run")
+        #expect(details.containerdVersion == nil)
     }
 
     @Test func theStartOfARealProcess() throws {

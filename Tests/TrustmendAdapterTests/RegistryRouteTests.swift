@@ -183,6 +183,43 @@ import TrustmendTLS
         #expect(root.read("/etc/docker/certs.d/r.example/ca.crt") == "operator's")
     }
 
+    /// The rollback after a refused path used to rewrite the file it had read (mode 0644, a new inode):
+    /// a path the ledger may not name is neither read, nor deleted, nor restored.
+    @Test func aRefusedLedgerPathKeepsItsModeAndInode() async throws {
+        let secret = "/etc/docker/certs.d/r.example/client.key"
+        try root.write(secret, "private", mode: 0o600)
+        let before = try FileManager.default.attributesOfItem(atPath: root.file(secret))
+        let forged = LedgerEntry(
+            host: "r.example", port: 443, sha256: String(repeating: "1", count: 64), subject: "CN=x", issuer: "CN=x", notAfter: Date(),
+            files: [secret], route: .registry, installedAt: Date(), reason: "manual", state: .installed)
+        try JSONLedgerStore(root: root.path).save(Ledger(entries: [forged]))
+        await #expect(throws: RegistryRouteError.self) { try await repairer("r.example").remove(.all) }
+        #expect(throws: RegistryRouteError.self) {
+            try RegistryAnchorStore.remover(root: root.path).restore([(secret, Array("replaced".utf8))])
+        }
+        let after = try FileManager.default.attributesOfItem(atPath: root.file(secret))
+        #expect((after[.posixPermissions] as? Int) == 0o600)
+        #expect((after[.systemFileNumber] as? Int) == (before[.systemFileNumber] as? Int))
+        #expect(root.read(secret) == "private")
+        #expect(try JSONLedgerStore(root: root.path).load().entries == [forged])
+    }
+
+    /// `..` in a registry path, and a name that is not `trustmend-<hex>.crt`, are refused before anything is deleted.
+    @Test func registryLedgerPathsAreExactlyTheCertsDForm() {
+        #expect(LedgerPath.isRegistryAnchor("/etc/docker/certs.d/r.example/trustmend-0123456789abcdef.crt"))
+        #expect(LedgerPath.isRegistryAnchor("/etc/containerd/certs.d/r.example:5000/trustmend-\(String(repeating: "a", count: 64)).crt"))
+        for bad in [
+            "/etc/docker/certs.d/../certs.d/r.example/trustmend-0123456789abcdef.crt",
+            "/etc/docker/certs.d/r.example/../../../../etc/trustmend-0123456789abcdef.crt",
+            "/etc/docker/certs.d/./trustmend-0123456789abcdef.crt", "/etc/docker/certs.d/r.example//trustmend-0123456789abcdef.crt",
+            "/etc/docker/certs.d/r.example/trustmend-x.crt", "/etc/docker/certs.d/r.example/trustmend-0123456789ABCDEF.crt",
+            "/etc/docker/certs.d/r.example/ca.crt", "etc/docker/certs.d/r.example/trustmend-0123456789abcdef.crt",
+            "/etc/docker/certs.d/trustmend-0123456789abcdef.crt",
+        ] {
+            #expect(!LedgerPath.isRegistryAnchor(bad), "\(bad)")
+        }
+    }
+
     /// A failed write takes back only what it wrote: a file that already held the anchor (another
     /// install may rely on it) stays.
     @Test func aFailedWriteKeepsTheFileThatWasAlreadyThere() async throws {

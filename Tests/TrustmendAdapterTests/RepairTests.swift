@@ -166,6 +166,59 @@ import TrustmendTLS
         #expect(try JSONLedgerStore(root: root.path).load().entries.count == 1)
     }
 
+    /// A system-route entry used to delete any file it named, `..` reaching out of `--root`: now every
+    /// path of the entry is checked first, and one that is not `<anchor directory>/trustmend-<hex>.crt`
+    /// refuses the removal with nothing deleted.
+    @Test func aLedgerNamingOtherFilesDeletesNothing() async throws {
+        let anchor = "/usr/local/share/ca-certificates/trustmend-0123456789abcdef.crt"
+        try root.write(anchor, try pki.pem("int.pem"), mode: 0o644)
+        try root.write("/etc/passwd", "root:x:0:0::/root:/bin/sh\n", mode: 0o644)
+        let outsideName = "trustmend-outside-\(UUID().uuidString).crt"
+        let outside = (root.path as NSString).deletingLastPathComponent + "/" + outsideName
+        try "outside the root".write(toFile: outside, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        // By `remove` (an installed entry) and by the recovery every `fix` and daemon start runs (a pending one).
+        let cases = [[anchor, "/etc/passwd"], [anchor, "/usr/local/share/ca-certificates/../../../../../" + outsideName]]
+            .flatMap { files in [LedgerEntry.State.installed, .pending].map { (files, $0) } }
+        for (files, state) in cases {
+            let forged = LedgerEntry(
+                host: "localhost", port: 443, sha256: "0123456789abcdef", subject: "CN=x", issuer: "CN=y", notAfter: Date(), files: files,
+                route: .system, installedAt: Date(), reason: "manual", state: state)
+            try JSONLedgerStore(root: root.path).save(Ledger(entries: [forged]))
+            await #expect(throws: TrustStoreError.self) {
+                if state == .installed { _ = try await repairer().remove(.all) } else { _ = try await repairer().recover() }
+            }
+            #expect(root.read("/etc/passwd") == "root:x:0:0::/root:/bin/sh\n")
+            #expect(FileManager.default.fileExists(atPath: outside))
+            #expect(root.read(anchor) != nil, "the entry's own anchor stays too: nothing is deleted")
+            #expect(try JSONLedgerStore(root: root.path).load().entries == [forged])
+        }
+    }
+
+    /// The update tool runs with a fixed environment, never the caller's (whose `PATH` would choose what
+    /// runs as root): a stand-in records what it got.
+    @Test func theUpdateToolGetsAFixedEnvironment() async throws {
+        try root.write("/env-tool", "#!/bin/sh\nenv > \"$TRUSTMEND_ROOT/tool-env\"\n")
+        _ = try await SystemAnchorStore(root: root.path, profile: .profile(for: .debian), toolOverride: root.file("/env-tool")).refresh()
+        let lines = try #require(root.read("/tool-env")).split(separator: "\n").map(String.init)
+        let names = Set(lines.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+        #expect(lines.contains("PATH=/usr/sbin:/usr/bin:/sbin:/bin"))
+        #expect(lines.contains("LC_ALL=C"))
+        #expect(lines.contains("TRUSTMEND_ROOT=\(root.path)"))
+        // What sh adds itself (PWD, SHLVL, _) and nothing of this process's environment.
+        #expect(names.subtracting(["PATH", "LC_ALL", "TRUSTMEND_ROOT", "PWD", "OLDPWD", "SHLVL", "_"]).isEmpty, "\(names.sorted())")
+    }
+
+    /// The real update-ca-certificates under a sandbox root never runs the hooks found there.
+    @Test func hooksUnderASandboxRootAreNeverRun() async throws {
+        let marker = root.file("/hook-ran")
+        try root.write("/etc/ca-certificates/update.d/evil", "#!/bin/sh\ntouch \(marker)\n")
+        try root.write("/usr/local/share/ca-certificates/trustmend-0123456789abcdef.crt", try pki.pem("int.pem"), mode: 0o644)
+        _ = try await SystemAnchorStore(root: root.path, profile: .profile(for: .debian)).refresh()
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(root.read("/etc/ssl/certs/ca-certificates.crt")?.isEmpty == false, "the bundle is still rebuilt")
+    }
+
     @Test func anInstallACrashLeftPendingIsRolledBackAtTheNextStart() async throws {
         // What a kill -9 between writing the anchor and recording it leaves behind.
         let file = "/usr/local/share/ca-certificates/trustmend-0123456789abcdef.crt"
