@@ -52,7 +52,7 @@ server=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
 # The corpus lines, and the endpoints the corpus says a detector must report.
-corpus=../shared/corpus/x509-pull-errors.jsonl
+corpus=Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl   # the shared corpus, copied into the repo
 lines=$work/lines.txt expected=$work/expected.txt
 /usr/bin/python3 - "$corpus" "$lines" "$expected" <<'PY'
 import json, sys
