@@ -124,14 +124,15 @@ daemon=$!; pids+=("$daemon")
 for _ in $(seq 100); do grep -q "trustmend started" "$work/daemon.log" && break; sleep 0.1; done
 
 # Journal entries as journald stores them (systemd-journal-remote writes the same file format). Only
-# _SYSTEMD_UNIT and _UID, which journald sets itself, decide who logged an entry.
-journal_entry() { # unit uid identifier message
-  printf '__REALTIME_TIMESTAMP=%s\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=%s\n_UID=%s\nSYSLOG_IDENTIFIER=%s\nMESSAGE=%s\n\n' \
-    "$(date +%s%6N)" "$1" "$2" "$3" "$4"
+# _SYSTEMD_UNIT, _UID and _TRANSPORT, which journald sets itself, decide who logged an entry: an engine's
+# own stderr arrives as _TRANSPORT=stdout, logger's lines as syslog.
+journal_entry() { # unit uid identifier message [transport]
+  printf '__REALTIME_TIMESTAMP=%s\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=%s\n_UID=%s\n_TRANSPORT=%s\nSYSLOG_IDENTIFIER=%s\nMESSAGE=%s\n\n' \
+    "$(date +%s%6N)" "$1" "$2" "${5:-stdout}" "$3" "$4"
 }
 line=$(tail -1 containerd.log)
 say "A user forges the failure with logger (_SYSTEMD_UNIT=user@1000.service, _UID=1000, SYSLOG_IDENTIFIER=containerd)"
-journal_entry user@1000.service 1000 containerd "$line" > forged.export
+journal_entry user@1000.service 1000 containerd "$line" syslog > forged.export
 /lib/systemd/systemd-journal-remote --output="$work/journal/system.journal" forged.export 2>/dev/null
 sleep 3
 echo "daemon's reaction: $(grep -c 'event=' "$work/daemon.log" || true) events; installed anchors: $(ls "$root/usr/local/share/ca-certificates" | wc -l)"

@@ -14,10 +14,11 @@ def failure(host, port):
 
 
 def entry(message, unit="containerd.service", stamp=None):
-    """One journal entry in export format; `stamp` in microseconds since the epoch, now by default."""
+    """One journal entry in export format, as an engine's own stderr reaches journald (_TRANSPORT=stdout);
+    `stamp` in microseconds since the epoch, now by default."""
     stamp = int(time.time() * 1e6) if stamp is None else stamp
     return (f"__REALTIME_TIMESTAMP={stamp}\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-            f"_SYSTEMD_UNIT={unit}\n_UID=0\nMESSAGE={message}\n")
+            f"_SYSTEMD_UNIT={unit}\n_UID=0\n_TRANSPORT=stdout\nMESSAGE={message}\n")
 
 
 def append(output, entries):

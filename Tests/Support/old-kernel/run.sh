@@ -79,8 +79,8 @@ endpoint="localhost:$port"
 $py -c 'import json,sys
 for l in open(sys.argv[1]): print(json.loads(l)["line"])' "$repo/Tests/TrustmendCoreTests/Fixtures/x509-pull-errors.jsonl" > corpus.log
 failure="level=error msg=\"PullImage \\\"localhost:$port/app:1\\\" failed\" error=\"failed to pull and unpack image: failed to resolve reference: failed to do request: Head \\\"https://localhost:$port/v2/app/manifests/1\\\": tls: failed to verify certificate: x509: certificate signed by unknown authority\""
-journal_entry() { # unit uid message
-  printf '__REALTIME_TIMESTAMP=%s\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=%s\n_UID=%s\nSYSLOG_IDENTIFIER=containerd\nMESSAGE=%s\n\n' \
+journal_entry() { # unit uid message (as the engine's own stderr reaches journald: _TRANSPORT=stdout)
+  printf '__REALTIME_TIMESTAMP=%s\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_SYSTEMD_UNIT=%s\n_UID=%s\n_TRANSPORT=stdout\nSYSLOG_IDENTIFIER=containerd\nMESSAGE=%s\n\n' \
     "$(date +%s%6N)" "$1" "$2" "$3"
 }
 journal_entry containerd.service 0 "$failure" > entry.export
