@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import TrustmendCore
 
 /// Replaces files so that a reader, or a crash, sees either the old contents or the new, never a mix.
 ///
@@ -54,30 +54,25 @@ enum AtomicFile {
     }
 
     /// Node files read back for a rollback: each one's bytes, a missing file skipped. Read with
-    /// `O_NOFOLLOW`, only regular files; each file's mode is kept for `restore`.
-    static func readExisting(_ files: [String], onDisk: (String) -> String) throws -> [(path: String, contents: [UInt8])] {
+    /// `O_NOFOLLOW`, only regular files; each file's mode travels with it to `restore`.
+    static func readExisting(_ files: [String], onDisk: (String) -> String) throws -> [SavedAnchorFile] {
         try files.compactMap { file throws(TrustStoreError) in
             let target = onDisk(file)
             switch Syscalls.readRegularNoFollow(target, limit: 1 << 20) {
             case .success(let read):
-                keptModes.withLock { $0[target] = read.mode }
-                return (file, read.bytes)
+                return SavedAnchorFile(path: file, contents: read.bytes, mode: UInt32(read.mode) & 0o7777)
             case .failure(let e) where e == .noSuchFileOrDirectory: return nil
             case .failure(let e): throw TrustStoreError(.read, path: target, errno: e)
             }
         }
     }
 
-    /// The modes of the files `readExisting` read, by path on disk, until `restore` puts them back.
-    static let keptModes = Mutex<[String: mode_t]>([:])
-
     /// Puts back a file a rollback deleted, with the mode it had. A file that is there was not deleted
     /// by this call and is never rewritten.
-    static func restore(_ bytes: [UInt8], to target: String) throws(TrustStoreError) {
-        let mode = keptModes.withLock { $0.removeValue(forKey: target) } ?? 0o644
+    static func restore(_ file: SavedAnchorFile, to target: String) throws(TrustStoreError) {
         guard Syscalls.lstatus(target) == nil else { return }
         try makeDirectories(parent(of: target))
-        try write(bytes, to: target, mode: mode)
+        try write(file.contents, to: target, mode: mode_t(file.mode))
     }
 
     static func remove(_ path: String) throws(TrustStoreError) {

@@ -55,14 +55,14 @@ public struct SystemAnchorStore: AnchorStore {
         }
     }
 
-    public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
+    public func read(_ files: [String]) throws -> [SavedAnchorFile] {
         try checkLedgerPaths(files)
         return try AtomicFile.readExisting(files, onDisk: onDisk)
     }
 
-    public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
+    public func restore(_ files: [SavedAnchorFile]) throws {
         try checkLedgerPaths(files.map(\.path))
-        for file in files { try AtomicFile.restore(file.contents, to: onDisk(file.path)) }
+        for file in files { try AtomicFile.restore(file, to: onDisk(file.path)) }
     }
 
     /// Deletes the files a ledger names: every path is checked before any is deleted.

@@ -118,11 +118,11 @@ public struct FakeAnchorStore: AnchorStore {
         return written
     }
 
-    public func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])] {
-        files.compactMap { file in disk.read(file).map { (file, $0) } }
+    public func read(_ files: [String]) throws -> [SavedAnchorFile] {
+        files.compactMap { file in disk.read(file).map { SavedAnchorFile(path: file, contents: $0) } }
     }
 
-    public func restore(_ files: [(path: String, contents: [UInt8])]) throws {
+    public func restore(_ files: [SavedAnchorFile]) throws {
         for file in files { disk.write(file.path, file.contents) }
     }
 

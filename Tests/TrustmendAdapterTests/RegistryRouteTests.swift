@@ -195,7 +195,7 @@ import TrustmendTLS
         try JSONLedgerStore(root: root.path).save(Ledger(entries: [forged]))
         await #expect(throws: RegistryRouteError.self) { try await repairer("r.example").remove(.all) }
         #expect(throws: RegistryRouteError.self) {
-            try RegistryAnchorStore.remover(root: root.path).restore([(secret, Array("replaced".utf8))])
+            try RegistryAnchorStore.remover(root: root.path).restore([SavedAnchorFile(path: secret, contents: Array("replaced".utf8))])
         }
         let after = try FileManager.default.attributesOfItem(atPath: root.file(secret))
         #expect((after[.posixPermissions] as? Int) == 0o600)

@@ -17,9 +17,9 @@ public protocol AnchorStore: Sendable {
     /// certificate is left as it is and still returned.
     func write(_ anchors: [ChainCertificate]) throws -> [String]
     /// Reads files back (for a rollback of a removal); a missing file is skipped.
-    func read(_ files: [String]) throws -> [(path: String, contents: [UInt8])]
+    func read(_ files: [String]) throws -> [SavedAnchorFile]
     /// Restores files read by `read(_:)`.
-    func restore(_ files: [(path: String, contents: [UInt8])]) throws
+    func restore(_ files: [SavedAnchorFile]) throws
     /// Deletes files; a file already gone is not an error.
     func delete(_ files: [String]) throws
     /// Runs the update tool. Returns its output.

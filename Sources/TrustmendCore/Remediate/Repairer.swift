@@ -137,7 +137,7 @@ public struct Repairer: Sendable {
     func takeOut(_ doomed: [LedgerEntry], from book: Ledger) async throws {
         let files = book.filesOnlyReferenced(by: doomed)
         let directories = Set(book.directoriesOnlyReferenced(by: doomed))
-        var saved: [(store: any AnchorStore, files: [(path: String, contents: [UInt8])])] = []
+        var saved: [(store: any AnchorStore, files: [SavedAnchorFile])] = []
         func putBack() { for (routeStore, contents) in saved { try? routeStore.restore(contents) } }
         var rebuild: [any AnchorStore] = []
         for route in Set(doomed.map(\.route)).sorted() {
