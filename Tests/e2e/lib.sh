@@ -221,3 +221,39 @@ keep_node() {
     while [[ -e $1.keep ]]; do sleep 1; done
   fi
 }
+
+# make_euleros SP: the booted node made EulerOS-like (FACTS §7, §9): os-release of EulerOS 2.0 (SP<SP>),
+# p11-kit's trust module reading the RHEL family's sources, update-ca-trust (Tests/e2e/update-ca-trust)
+# extracting with `trust` as RHEL's does, /etc/ssl/certs a link to /etc/pki/tls/certs, so Go reads
+# /etc/pki/tls/certs/ca-bundle.crt; nsswitch.conf's hosts line as RHEL 8 writes it.
+make_euleros() {
+  # shellcheck disable=SC2016  # $1 expands in the node's sh: the service pack, passed after the script
+  node sh -e -c '
+  rm -f /etc/os-release
+  printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP$1x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
+    "PRETTY_NAME=\"EulerOS 2.0 (SP$1x86_64)\"" > /etc/os-release
+  mkdir -p /etc/pki/ca-trust/source/anchors /etc/pki/ca-trust/source/blocklist /usr/share/pki/ca-trust-source/anchors /etc/pki/tls/certs
+  cp /usr/share/ca-certificates/mozilla/*.crt /usr/share/pki/ca-trust-source/anchors/
+  sed -i "s|^x-init-reserved:.*|x-init-reserved: paths=/etc/pki/ca-trust/source:/usr/share/pki/ca-trust-source|" \
+    /usr/share/p11-kit/modules/p11-kit-trust.module
+  install -m 0755 /usr/local/lib/e2e/update-ca-trust /usr/bin/update-ca-trust
+  ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
+  ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
+  rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
+  sed -i "s/^hosts:.*/hosts:      files dns myhostname/" /etc/nsswitch.conf
+  update-ca-trust extract' sh "$1"
+}
+
+# e2e_cleanup NAME: the EXIT trap of a scenario run in its private mount namespace: keeps the node when
+# asked (keep_node), stops it, unmounts and removes $base, keeps the console log $console only on failure.
+e2e_cleanup() {
+  local rc=$? name=$1
+  # shellcheck disable=SC2154  # $base and $console: set by the scenario before it sets the trap
+  keep_node "$base"
+  stop_node
+  umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
+  rmdir "$base" 2>/dev/null || true
+  ((rc != 0)) || rm -f "$console"
+  ((rc == 0)) || echo "$name: FAILED (exit $rc); the node's console log is $console" >&2
+  return "$rc"
+}

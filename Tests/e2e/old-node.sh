@@ -81,15 +81,11 @@ fi
 base=$(mktemp -d /tmp/trustmend-old-node.XXXXXX)
 root=$base/root nspawn="" pid1="" console=$base.console.log
 cleanup() {
-  local rc=$?
-  keep_node "$base"
-  stop_node
-  umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
-  rmdir "$base" 2>/dev/null || true
-  ((rc != 0)) || rm -f "$console"
-  ((rc == 0)) || echo "old-node.sh: FAILED (exit $rc); the node's console log is $console" >&2
+  local rc=0
+  e2e_cleanup old-node.sh || rc=$?
   say "Timings"
-  printf '    %s\n' "${timings[@]}"
+  printf '    %s
+' "${timings[@]}"
   exit "$rc"
 }
 trap cleanup EXIT

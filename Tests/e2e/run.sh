@@ -63,16 +63,7 @@ fi
 
 base=$(mktemp -d /tmp/trustmend-e2e.XXXXXX)
 root=$base/root nspawn="" pid1="" console=$base.console.log
-cleanup() {
-  local rc=$?
-  keep_node "$base"
-  stop_node
-  umount -R "$base" 2>/dev/null || umount -Rl "$base" 2>/dev/null || true
-  rmdir "$base" 2>/dev/null || true
-  ((rc != 0)) || rm -f "$console"
-  ((rc == 0)) || echo "run.sh: FAILED (exit $rc); the node's console log is $console" >&2
-  exit "$rc"
-}
+cleanup() { e2e_cleanup run.sh; exit $?; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

@@ -10,19 +10,7 @@ say "6. An EulerOS-like node: os-release, /etc/pki, update-ca-trust running Debi
 # The trust module reads the RHEL family's sources instead of Debian's bundle; update-ca-trust extracts
 # with `trust` as RHEL's does; Go finds no /etc/ssl/certs/ca-certificates.crt (/etc/ssl/certs is a link
 # to /etc/pki/tls/certs, as on EulerOS) and reads /etc/pki/tls/certs/ca-bundle.crt.
-node sh -e -c '
-  rm -f /etc/os-release
-  printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP12x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
-    "PRETTY_NAME=\"EulerOS 2.0 (SP12x86_64)\"" > /etc/os-release
-  mkdir -p /etc/pki/ca-trust/source/anchors /etc/pki/ca-trust/source/blocklist /usr/share/pki/ca-trust-source/anchors /etc/pki/tls/certs
-  cp /usr/share/ca-certificates/mozilla/*.crt /usr/share/pki/ca-trust-source/anchors/
-  sed -i "s|^x-init-reserved:.*|x-init-reserved: paths=/etc/pki/ca-trust/source:/usr/share/pki/ca-trust-source|" \
-    /usr/share/p11-kit/modules/p11-kit-trust.module
-  install -m 0755 /usr/local/lib/e2e/update-ca-trust /usr/bin/update-ca-trust
-  ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
-  ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
-  rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
-  update-ca-trust extract'
+make_euleros 12
 bundle_count() { node grep -c 'BEGIN CERTIFICATE' /etc/pki/tls/certs/ca-bundle.crt; }
 in_bundle() { node grep -q "$(sed -n 2p "$pki/$1")" /etc/pki/tls/certs/ca-bundle.crt; }
 pass "ID=euleros; update-ca-trust extract: /etc/pki/tls/certs/ca-bundle.crt holds $(bundle_count) CA certificates"

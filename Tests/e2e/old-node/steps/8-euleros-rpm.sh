@@ -9,20 +9,7 @@ say "e. The node made EulerOS-like: os-release of EulerOS 2.9, /etc/pki, update-
 # As run.sh step 6: p11-kit's trust module reads the RHEL family's sources, update-ca-trust extracts with
 # `trust` as RHEL's does, and Go finds /etc/pki/tls/certs/ca-bundle.crt (/etc/ssl/certs is a link there);
 # nsswitch.conf's hosts line as RHEL 8 has it.
-node sh -e -c '
-  rm -f /etc/os-release
-  printf "%s\n" "NAME=\"EulerOS\"" "VERSION=\"2.0 (SP9x86_64)\"" "ID=\"euleros\"" "VERSION_ID=\"2.0\"" \
-    "PRETTY_NAME=\"EulerOS 2.0 (SP9x86_64)\"" "ANSI_COLOR=\"0;31\"" > /etc/os-release
-  mkdir -p /etc/pki/ca-trust/source/anchors /etc/pki/ca-trust/source/blocklist /usr/share/pki/ca-trust-source/anchors /etc/pki/tls/certs
-  cp /usr/share/ca-certificates/mozilla/*.crt /usr/share/pki/ca-trust-source/anchors/
-  sed -i "s|^x-init-reserved:.*|x-init-reserved: paths=/etc/pki/ca-trust/source:/usr/share/pki/ca-trust-source|" \
-    /usr/share/p11-kit/modules/p11-kit-trust.module
-  install -m 0755 /usr/local/lib/e2e/update-ca-trust /usr/bin/update-ca-trust
-  ln -sfn ../../ca-trust/extracted/pem/tls-ca-bundle.pem /etc/pki/tls/certs/ca-bundle.crt
-  ln -sfn ../../ca-trust/extracted/openssl/ca-bundle.trust.crt /etc/pki/tls/certs/ca-bundle.trust.crt
-  rm -rf /etc/ssl/certs && ln -s ../pki/tls/certs /etc/ssl/certs
-  sed -i "s/^hosts:.*/hosts:      files dns myhostname/" /etc/nsswitch.conf     # as RHEL 8 writes it
-  update-ca-trust extract'
+make_euleros 9
 euler_bundle=/etc/pki/tls/certs/ca-bundle.crt
 count=$(node grep -c 'BEGIN CERTIFICATE' "$euler_bundle")
 ((count > 100)) || die "$euler_bundle holds only $count certificates"
