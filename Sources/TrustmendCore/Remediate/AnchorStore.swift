@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A trust route: where anchors are written and how the engines come to read them.
 ///
 /// The system store (anchor directory + update tool) and the per-registry stores implement the same
@@ -44,6 +46,9 @@ public protocol AnchorStore: Sendable {
     /// What each reader already trusts without a restart (the bundle; each engine's `certs.d`
     /// directory): a chain that verifies against every one of them needs nothing.
     func existingTrustPEMs() throws -> [String]
+    /// When the bundle Go reads last changed (a restart is owed only to an engine started before);
+    /// nil when not known, or for a route whose engines read changes without a restart.
+    func trustChangedAt() -> Date?
 }
 
 extension AnchorStore {
@@ -53,4 +58,5 @@ extension AnchorStore {
     public func plannedDirectories(for anchors: [ChainCertificate]) -> [String] { [] }
     public func pruneDirectories(_ directories: [String]) {}
     public func existingTrustPEMs() throws -> [String] { [try bundlePEM()] }
+    public func trustChangedAt() -> Date? { nil }
 }
