@@ -90,10 +90,11 @@ extension RepairCoordinator {
         file.save(now: now, log: log)
         await restartOwed()
 
-        // Reports last, so that a flood of hosts outside the policy never holds up a repair; only the
-        // first few fetch the chain (for the anchor's fingerprint in the command to run).
+        // Reports last, so that a flood of hosts outside the policy never holds up a repair. Only when
+        // the operator asked (`fetch.unlisted_hosts`) do the first few fetch the chain (for the anchor's
+        // fingerprint in the command to run): otherwise a line would choose where the root daemon connects.
         for (i, item) in batch.reports.enumerated() {
-            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: i < BatchPlan.reportFetches)
+            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: configuration.fetchUnlisted && i < BatchPlan.reportFetches)
         }
         announceDrops(reports: batch.droppedReports)
     }

@@ -82,10 +82,30 @@ enum CoordinatorScenarios {
         await c.settle()
         let reports = rig.logs.with(event: "reported")
         #expect(reports.count == 1)
+        // Issue 16, item 15: no connection to a host no rule allows unless asked (fetch.unlisted_hosts);
+        // the command fetches when the operator runs it.
         let command = reports.first?["command"]?.description ?? ""
-        #expect(command == "trustmend fix localhost:\(a.port) --expect-sha256 \(a.anchorSHA256)")
+        #expect(command == "trustmend fix localhost:\(a.port) --dry-run")
+        #expect(reports.first?["sha256"] == nil)
+        if let fetched = rig.fetchedPorts() { #expect(!fetched.contains(a.port), "the chain of a host outside the allow list is not fetched") }
         #expect(rig.anchors().isEmpty)
         #expect(try rig.restarts().isEmpty)
+    }
+
+    /// With `fetch.unlisted_hosts: true` the report carries the anchor's fingerprint to check out of band.
+    static func unlistedHostsAreFetchedWhenAsked(_ rig: some CoordinatorRig) async throws {
+        let a = try rig.server()
+        let c = try rig.coordinator {
+            $0.allow = [AllowRule(host: try HostPattern("registry.corp.example"))]
+            $0.fetchUnlisted = true
+        }
+        await c.handle(failure(a.port))
+        rig.clock.advance(by: .seconds(5))
+        await c.settle()
+        let command = rig.logs.with(event: "reported").first?["command"]?.description ?? ""
+        #expect(command == "trustmend fix localhost:\(a.port) --expect-sha256 \(a.anchorSHA256)")
+        if let fetched = rig.fetchedPorts() { #expect(fetched == [a.port]) }
+        #expect(rig.anchors().isEmpty)
     }
 
     static func reportModeInstallsNothing(_ rig: some CoordinatorRig) async throws {
