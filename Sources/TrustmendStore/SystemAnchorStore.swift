@@ -89,7 +89,9 @@ public struct SystemAnchorStore: AnchorStore {
     /// link, as on the RHEL family) of the link. The bundle, not the ledger: "already trusted" is decided
     /// against it, and it changes whoever rebuilt it (the operator's update tool, a ca-certificates
     /// upgrade, `remove`), not only by trustmend's installs. The change time, because `cp -p`, `touch -d`
-    /// or a restore can set the modification time back; nothing but a change sets the change time.
+    /// or a restore can set the modification time back; nothing but a change sets the change time. File
+    /// times come from the kernel's coarse clock (a jiffy, ≤ 10 ms, behind): an engine started within that
+    /// much before the write has not made its first TLS handshake yet, when Go loads its roots (FACTS §1).
     public func trustChangedAt() -> Date? {
         let path = onDisk(bundlePath)
         let times = [Syscalls.status(path), Syscalls.lstatus(path)].compactMap { $0 }.flatMap { [$0.st_mtim, $0.st_ctim] }
