@@ -28,7 +28,7 @@ import TrustmendTesting
         let real = Subject(testDescription: "SystemdJournalSource") {
             let writer = try JournalWriter()
             return Journal(
-                source: SystemdJournalSource(location: .directory(writer.directory)),
+                source: SystemdJournalSource(location: .directory(writer.directory), passesOver: false),
                 append: { entries in
                     try writer.append(entries.map {
                         JournalWriter.Entry(
