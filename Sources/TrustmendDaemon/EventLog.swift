@@ -47,7 +47,7 @@ struct EventLog: Sendable {
                 logger.info("already trusted by the bundle, and the engine was restarted after this failure", metadata: meta)
             case .checkCertsD:
                 logger.warning(
-                    "already trusted through certs.d, yet the engine failed: check that it reads that directory (trustmend doctor)",
+                    "already trusted through the system bundle or certs.d, yet the engine failed: it has not reloaded the bundle, or does not read that directory (trustmend doctor)",
                     metadata: meta)
             default:
                 // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.

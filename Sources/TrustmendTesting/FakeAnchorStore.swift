@@ -161,7 +161,8 @@ public struct FakeAnchorStore: AnchorStore {
 
     public func existingTrustPEMs() throws -> [String] {
         guard case .registry = site else { return [try bundlePEM()] }
-        return directories.map { scoped([$0]) }
+        let system = disk.text(systemBundle) ?? ""
+        return directories.map { system + "\n" + scoped([$0]) }
     }
 
     func scoped(_ directories: [String]) -> String {

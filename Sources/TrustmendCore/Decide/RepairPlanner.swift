@@ -20,7 +20,8 @@ public struct RepairPlanner: Sendable {
         self.now = now
     }
 
-    /// - Parameter trusted: the chain verifies against everything the engines read without a restart.
+    /// - Parameter trusted: the chain verifies against every bundle the install is verified against
+    ///   (`AnchorStore.existingTrustPEMs()`).
     public func plan(_ request: RepairRequest, chain: PeerChain, trusted: Bool) -> RepairStep {
         let selector = AnchorSelector(choice: request.choice, profile: profile, pins: request.pins, acceptsNonCA: site.acceptsNonCAAnchors)
         let anchors: [ChainCertificate]
