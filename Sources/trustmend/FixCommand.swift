@@ -11,9 +11,11 @@ struct Fix: AsyncParsableCommand {
         abstract: "Repair one endpoint: fetch its chain, install the anchor, rebuild the bundle, verify, optionally restart.",
         discussion: """
             Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \
-            and pass it with --expect-sha256 when you can. Exit status: 0 repaired or nothing to do, 1 failed \
-            (anything written was rolled back), 3 refused (pin mismatch, no CA on the certificate's issuance path, a \
-            non-CA anchor on a p11-kit distro's system route, a registry route the engine would not read). \
+            and pass it with --expect-sha256 when you can. Once trustmend installed an anchor for HOST:PORT, another \
+            one is refused without --expect-sha256 naming it (the anchor changed: an attacker, or a new CA; check \
+            out of band). Exit status: 0 repaired or nothing to do, 1 failed (anything written was rolled back), \
+            3 refused (pin mismatch, the anchor changed, no CA on the certificate's issuance path, a non-CA anchor on \
+            a p11-kit distro's system route, a registry route the engine would not read). \
             Routes: system writes the distro's anchor directory, runs its update tool and needs an engine restart; \
             registry writes /etc/docker/certs.d/REGISTRY/ and /etc/containerd/certs.d/REGISTRY/, which the engines \
             read at their next pull of that registry, no restart; auto (default) takes the registry route where \

@@ -4,7 +4,7 @@ import TrustmendCore
 import TrustmendStore
 import TrustmendTLS
 
-/// Issue 16, item 7, reproduced through the real stores: loopback `openssl s_server`s with CAs
+/// Issue 16, items 2 and 7, reproduced through the real stores: loopback `openssl s_server`s with CAs
 /// minted at test time, the real update-ca-certificates on a sandbox root (Debian) or the registry
 /// route's certs.d (EulerOS), the OpenSSL fetcher and verifier, the JSON ledger.
 @Suite struct OnPathAttackTests {
@@ -44,6 +44,66 @@ import TrustmendTLS
     func snapshot() throws -> [String] {
         [root.list(anchorDirectory).joined(separator: ","), (try? String(contentsOfFile: bundle, encoding: .utf8)) ?? "",
          String(describing: try JSONLedgerStore(root: root.path).load())]
+    }
+
+    // MARK: Item 2: trust on first use is not trust on every failure
+
+    /// An allowed, unpinned endpoint repaired once; then the same host:port presents another CA (an
+    /// on-path attacker inducing one more failure). Refused, with both fingerprints and the commands;
+    /// no file written, bundle and ledger unchanged. With the new anchor pinned it is installed.
+    @Test func aDifferentCAForARepairedEndpointIsRefusedAndChangesNothing() async throws {
+        let first = try TestServer.tls(pki: pki)
+        let port = first.port
+        guard case .installed = try await repairer().repair(request(first)) else {
+            Issue.record("the first repair must install")
+            return
+        }
+        let before = try snapshot()
+        first.stop()
+        let attacker = try TestPKI()
+        let second = try TestServer.tls(pki: attacker, port: port)
+        let (old, new) = (try pki.sha256("int.pem"), try attacker.sha256("int.pem"))
+
+        let error = await #expect(throws: RepairError.self) { try await repairer().repair(request(second)) }
+        #expect(error?.code == .refused)
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains(old) && text.contains(new), "\(text)")
+        #expect(text.contains("trustmend fix localhost:\(port) --expect-sha256 \(new)"), "\(text)")
+        #expect(text.contains("trustmend remove localhost:\(port)"), "\(text)")
+        #expect(try snapshot() == before, "nothing written, bundle and ledger unchanged")
+
+        guard case .installed(_, let entries) = try await repairer().repair(request(second, pins: [new])) else {
+            Issue.record("with the new anchor pinned, it is installed")
+            return
+        }
+        #expect(entries.map(\.sha256) == [new])
+        #expect(Set(try JSONLedgerStore(root: root.path).load().entries.map(\.sha256)) == [old, new])
+    }
+
+    /// The same through `trustmend fix`, as an operator runs it: without `--expect-sha256` it refuses
+    /// (exit 3, both fingerprints, the command), a dry run too; with the new fingerprint it installs; `list`
+    /// shows both entries.
+    @Test func fixWithoutAPinRefusesAChangedAnchor() throws {
+        let first = try TestServer.tls(pki: pki)
+        let port = first.port
+        let installed = try CommandLineTests.run(["fix", "localhost:\(port)", "--root", root.path, "--route", "system"])
+        #expect(installed.status == 0, "\(installed.stdout)\(installed.stderr)")
+        let before = try snapshot()
+        first.stop()
+        let attacker = try TestPKI()
+        let second = try TestServer.tls(pki: attacker, port: port)
+        let (old, new) = (try pki.sha256("int.pem"), try attacker.sha256("int.pem"))
+        for dryRun in [[], ["--dry-run"]] {
+            let r = try CommandLineTests.run(["fix", "localhost:\(second.port)", "--root", root.path, "--route", "system"] + dryRun)
+            #expect(r.status == 3, "\(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains(old) && r.stderr.contains(new) && r.stderr.contains("--expect-sha256 \(new)"), "\(r.stderr)")
+        }
+        #expect(try snapshot() == before)
+        let pinned = try CommandLineTests.run(["fix", "localhost:\(port)", "--root", root.path, "--route", "system", "--expect-sha256", new])
+        #expect(pinned.status == 0, "\(pinned.stdout)\(pinned.stderr)")
+        #expect(root.list(anchorDirectory).count == 2)
+        let list = try CommandLineTests.run(["list", "--root", root.path])
+        #expect(list.stdout.contains(old) && list.stdout.contains(new), "\(list.stdout)")
     }
 
     // MARK: Item 7: an unrelated CA chosen and "verified"

@@ -5,7 +5,8 @@ import FoundationEssentials
 ///
 /// The guards run in order and the first one that decides wins: an anchor the policy accepts, a store
 /// that takes the write, an earlier install of the same anchors whose files are there, a chain that
-/// already verifies, a dry run, the install veto.
+/// already verifies, an anchor that differs from the one installed for the endpoint before (unless
+/// pinned), a dry run, the install veto.
 public struct RepairPlanner: Sendable {
     public var profile: DistroProfile
     public var site: InstallSite
@@ -43,6 +44,9 @@ public struct RepairPlanner: Sendable {
             return .alreadyInstalled(plan, mine)
         }
         if trusted { return .alreadyTrusted(chain) }
+        if let changed = AnchorChanged.check(anchors, for: endpoint, pins: request.pins, ledger: ledger, now: now) {
+            return .refused(changed)
+        }
         if request.dryRun { return .planned(plan) }
         if let veto = request.installVeto { return .refused(InstallVetoed(reason: veto)) }
         return .install(plan, pending: pendingEntries(request, anchors: anchors))

@@ -1,0 +1,18 @@
+import Testing
+import TrustmendTesting
+
+/// Issue 16, item 2 through the daemon, on fakes and on the real components (loopback TLS
+/// servers, the real update-ca-certificates and certs.d on a sandbox root, the JSON stores, the systemd
+/// stand-in on a private bus).
+@Suite struct TrustAnchorCoordinatorTests {
+    typealias S = CoordinatorScenarios
+
+    @Test func aChangedAnchorIsRefusedAndLoggedWithBothFingerprints() async throws { try await S.aChangedAnchorIsRefusedAndLoggedWithBothFingerprints(FakeRig()) }
+}
+
+@Suite(.enabled(if: PrivateBus.available, "needs dbus-daemon and python3-dbusmock"))
+struct TrustAnchorCoordinatorBusTests {
+    typealias S = CoordinatorScenarios
+
+    @Test func aChangedAnchorIsRefusedAndLoggedWithBothFingerprints() async throws { try await S.aChangedAnchorIsRefusedAndLoggedWithBothFingerprints(BusRig()) }
+}
