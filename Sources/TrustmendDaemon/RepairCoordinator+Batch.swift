@@ -42,7 +42,7 @@ extension RepairCoordinator {
                 }
                 let request = RepairRequest(
                     endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
-                    reason: approval.reason, installVeto: approval.installVeto?.description)
+                    reason: approval.reason, rule: approval.authority, installVeto: approval.installVeto?.description)
                 fetched.append((choice.target, Fetched(approval: approval, request: request, chain: chain, why: choice.why)))
             } catch {
                 meta["error"] = .string("\(error)")

@@ -60,7 +60,7 @@ public struct RepairPlanner: Sendable {
                 host: request.endpoint.host, port: request.endpoint.port, sha256: anchor.sha256, subject: anchor.subject,
                 issuer: anchor.issuer, notAfter: anchor.notAfter, files: site.plannedFiles([anchor]), route: site.route,
                 installedAt: now, reason: String(request.reason.prefix(4096)), state: .pending,
-                registry: site.registry, directories: directories.isEmpty ? nil : directories)
+                registry: site.registry, directories: directories.isEmpty ? nil : directories, rule: request.rule)
         }
     }
 }

@@ -27,9 +27,16 @@ extension BusRig: RotatingRig {
     }
 }
 
-/// Issue 16, item 2, through the daemon: what an on-path attacker can make it do once an allowed host
-/// was repaired.
+/// Issue 16, items 2 and 3, through the daemon: what an on-path attacker or a pod author's image name
+/// can make it do once an allowed host is involved.
 extension CoordinatorScenarios {
+    /// A pull failure at `localhost:port` for an image of `image`'s registry (a token or CDN host's failure).
+    static func failure(_ port: Int, image: String, position: String = "c") -> LogRecord {
+        LogRecord(
+            message: "level=error msg=\"PullImage \\\"\(image)\\\" failed\" error=\"failed to do request: Head \\\"https://localhost:\(port)/v2/app/manifests/1\\\": tls: failed to verify certificate: x509: certificate signed by unknown authority\"",
+            origin: .journal(unit: "containerd.service", uid: 0), position: position)
+    }
+
     static func repairBatch(_ c: RepairCoordinator<ManualClock>, _ rig: some CoordinatorRig, _ record: LogRecord) async {
         await c.handle(record)
         rig.clock.advance(by: .seconds(5))
@@ -45,6 +52,7 @@ extension CoordinatorScenarios {
         await repairBatch(c, rig, failure(a.port, position: "c1"))
         #expect(rig.anchors().count == 1)
         let ledger = try rig.ledger()
+        #expect(ledger.entries.map(\.rule) == ["localhost"], "the ledger names the rule that allowed it")
 
         let b = try rig.rotate(a)
         await repairBatch(c, rig, failure(a.port, position: "c2"))
@@ -67,5 +75,41 @@ extension CoordinatorScenarios {
         #expect(reported.count == 2 && reported.last?["installed_sha256"]?.description == a.anchorSHA256)
         #expect(rig.logs.with(event: "reported").isEmpty, "report mode does not say it would install")
         #expect(rig.anchors().count == 1)
+    }
+
+    /// Item 3: the rule allowed `localhost`, the line names an image of registry.prod.example. With
+    /// `route: registry` nothing is written under any certs.d (refused, naming the key to add); with
+    /// `auto` the repair takes the system route, as every registry-route refusal does, saying why.
+    static func aRegistryTheRuleDoesNotListIsNeverWritten(_ rig: some CoordinatorRig) async throws {
+        let a = try rig.server()
+        let c = try rig.coordinator(routeFacts: containerdReads) { $0.allow = [AllowRule(host: try HostPattern("localhost"), route: .registry)] }
+        await repairBatch(c, rig, failure(a.port, image: "registry.prod.example/app:1"))
+        #expect(rig.list("/etc/containerd/certs.d/registry.prod.example").isEmpty)
+        #expect(rig.list("/etc/containerd/certs.d").isEmpty && rig.list("/etc/docker/certs.d").isEmpty)
+        #expect(try rig.anchors().isEmpty && rig.ledger().entries.isEmpty)
+        let refused = rig.logs.with(event: "refused")
+        #expect(refused.count == 1 && refused.first?["why"]?.description.contains("registries") == true, "\(refused)")
+
+        let b = try rig.server()
+        let auto = try rig.coordinator(routeFacts: containerdReads, allowLocalhost)
+        await repairBatch(auto, rig, failure(b.port, image: "registry.prod.example/app:1"))
+        #expect(rig.list("/etc/containerd/certs.d").isEmpty)
+        #expect(rig.anchors().count == 1)
+        let installed = rig.logs.with(event: "installed")
+        #expect(installed.count == 1 && installed.first?["route"] == "system")
+        #expect(installed.first?["route_reason"]?.description.contains("registries") == true)
+    }
+
+    /// Item 3: a rule that lists the registry lets its token or CDN host's CA into that registry's
+    /// directory, and the ledger records the rule.
+    static func aRegistryTheRuleListsIsWrittenAndTheLedgerNamesTheRule(_ rig: some CoordinatorRig) async throws {
+        let a = try rig.server()
+        let c = try rig.coordinator(routeFacts: containerdReads) {
+            $0.allow = [AllowRule(host: try HostPattern("localhost"), route: .registry, registries: [try RegistryHost(parsing: "registry.prod.example")])]
+        }
+        await repairBatch(c, rig, failure(a.port, image: "registry.prod.example/app:1"))
+        #expect(rig.list("/etc/containerd/certs.d/registry.prod.example") == ["trustmend-\(a.anchorSHA256.prefix(16)).crt"])
+        let entry = try #require(try rig.ledger().entries.first)
+        #expect(entry.host == "localhost" && entry.registry == "registry.prod.example" && entry.rule == "localhost")
     }
 }
