@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Synchronization
 import TrustmendCore
 
@@ -163,6 +164,12 @@ public struct FakeAnchorStore: AnchorStore {
         guard case .registry = site else { return [try bundlePEM()] }
         let system = disk.text(systemBundle) ?? ""
         return directories.map { system + "\n" + scoped([$0]) }
+    }
+
+    /// The system route's bundle: when it was last written.
+    public func trustChangedAt() -> Date? {
+        guard case .system(let profile) = site else { return nil }
+        return disk.changedAt(profile.bundle)
     }
 
     func scoped(_ directories: [String]) -> String {

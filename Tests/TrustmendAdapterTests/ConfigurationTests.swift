@@ -53,6 +53,7 @@ import TrustmendCore
               connect_timeout: 3s
               handshake_timeout: 4s
               proxy: http://proxy.corp:3128
+              unlisted_hosts: true
             update_tool_timeout: 60
             state_directory: /var/lib/tm
             """)
@@ -74,7 +75,9 @@ import TrustmendCore
         #expect(config.maxInstallsPerHour == 3)
         #expect(config.proxy == .url(try ProxyURL(parsing: "http://proxy.corp:3128")))
         #expect(config.updateToolTimeout == .seconds(60))
+        #expect(config.fetchUnlisted)
         #expect(!config.reportOnly)
+        #expect(!Configuration().fetchUnlisted, "hosts outside the allow list are not fetched unless asked")
     }
 
     /// Each bad file: the error names the key (or the problem) and the line.
@@ -98,6 +101,7 @@ import TrustmendCore
         ("sources:\n  journal:\n    units: [\"evil; rm -rf /\"]\n", "not a systemd unit name", 3),
         ("trust_any: true\nallow:\n  - host: a.example\n", "ambiguous", 0),
         ("---\nmode: report\n---\nmode: enforce\n", "one YAML document", 3),
+        ("fetch:\n  unlisted_hosts: sometimes\n", "fetch.unlisted_hosts", 2),
     ])
     func badFilesAreRefusedWithTheLineAndKey(text: String, message: String, line: Int) throws {
         let error = #expect(throws: ConfigError.self) { try parse(text) }

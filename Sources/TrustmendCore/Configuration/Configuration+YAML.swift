@@ -59,6 +59,7 @@ extension Configuration {
                     }
                 }
             }
+            if let n = try fetch.take("unlisted_hosts") { fetchUnlisted = try n.bool("fetch.unlisted_hosts") }
             try fetch.finish()
         }
         if let n = try top.take("update_tool_timeout") { updateToolTimeout = try n.duration("update_tool_timeout", min: .seconds(1), max: .seconds(3600)) }

@@ -15,6 +15,10 @@ public struct BatchPlan: Sendable {
     /// repairs stalled); the rest name the dry run.
     public static let reportFetches = 8
 
+    /// How many skips one batch reports: each costs a log line (and memory while the batch waits), so a
+    /// flood of distinct hosts outside the policy is cut here and the batch says how many it left out.
+    public static let maxReports = 4096
+
     /// - Parameters:
     ///   - loggedBy: the journal units that logged each endpoint's failure.
     ///   - runtime: the CRI runtime unit the kubelet's failures are charged to.
