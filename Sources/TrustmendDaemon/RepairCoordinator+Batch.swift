@@ -45,7 +45,7 @@ extension RepairCoordinator {
                 let veto = approval.installVeto ?? policy.reserveInstall(approval.endpoint, now: now)
                 let request = RepairRequest(
                     endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
-                    reason: approval.reason, installVeto: veto?.description)
+                    reason: approval.reason, rule: approval.authority, installVeto: veto?.description)
                 fetched.append((choice.target, Fetched(approval: approval, request: request, chain: chain, why: choice.why)))
             } catch {
                 meta["error"] = .string("\(error)")

@@ -162,7 +162,8 @@ public struct FakeAnchorStore: AnchorStore {
 
     public func existingTrustPEMs() throws -> [String] {
         guard case .registry = site else { return [try bundlePEM()] }
-        return directories.map { scoped([$0]) }
+        let system = disk.text(systemBundle) ?? ""
+        return directories.map { system + "\n" + scoped([$0]) }
     }
 
     /// The system route's bundle: when it was last written.

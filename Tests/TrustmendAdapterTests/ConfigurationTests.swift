@@ -140,6 +140,40 @@ import TrustmendCore
         _ = try HostPattern(pattern)
     }
 
+    /// `allow[].registries` (issue 16, item 3): exact registry names a token or CDN host of the rule may
+    /// have its CA written for; a scalar is one name; Docker Hub's API hosts are `docker.io`.
+    @Test func registriesAreExactNames() throws {
+        let config = try parse("""
+            allow:
+              - host: auth.corp.example
+                registries: [registry.prod.example, "registry.prod.example:5000", "[fd00::5]:5000", index.docker.io]
+              - host: cdn.corp.example
+                registries: registry.prod.example
+              - host: registry.corp.example
+            """)
+        #expect(config.allow[0].registries.map(\.directoryName) == [
+            "registry.prod.example", "registry.prod.example:5000", "[fd00::5]:5000", "docker.io",
+        ])
+        #expect(config.allow[1].registries == [try RegistryHost(parsing: "registry.prod.example")])
+        #expect(config.allow[2].registries.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("allow:\n  - host: a.example\n    registries: [\"*.prod.example\"]\n", "is a glob; registries are exact names", 3),
+        ("allow:\n  - host: a.example\n    registries:\n      - registry.prod.example\n      - \"https://registry.prod.example\"\n",
+         "is not a registry name", 5),
+        ("allow:\n  - host: a.example\n    registries: [\"registry.prod.example/app\"]\n", "host or host:port", 3),
+        ("allow:\n  - host: a.example\n    registries: [\"r.example:99999\"]\n", "is not a registry name", 3),
+        ("allow:\n  - host: a.example\n    registries: {a: b}\n", "allow[].registries must be a list", 3),
+        ("allow:\n  - host: a.example\n    route: system\n    registries: [r.example]\n", "the system route never writes", 2),
+        ("route: system\nallow:\n  - host: a.example\n    registries: [r.example]\n", "give the rule route: registry or auto", 3),
+    ])
+    func badRegistriesAreRefusedWithTheLine(text: String, message: String, line: Int) throws {
+        let error = #expect(throws: ConfigError.self) { try parse(text) }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.line == line, "\(String(describing: error))")
+    }
+
     @Test func aliasBombIsRefused() {
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\n"
         #expect(throws: ConfigError.self) { try parse(bomb) }
