@@ -1,8 +1,9 @@
 import Logging
 import TrustmendCore
 
-/// The daemon's log lines: one per decision, each event kind with its fixed `MESSAGE_ID`, data in
-/// metadata. The messages are fixed (operators and the end-to-end test grep them).
+/// The daemon's log lines: one per decision, each event kind with its fixed `MESSAGE_ID`, the data in
+/// metadata (the journal's `TRUSTMEND_*` fields), and a MESSAGE that says it all in one sentence
+/// (`EventSentence`), composed from that same metadata.
 struct EventLog: Sendable {
     var logger: Logger
 
@@ -11,6 +12,16 @@ struct EventLog: Sendable {
         meta["message_id"] = .string(event.messageID)
         meta["event"] = .string(event.rawValue)
         logger.log(level: level, message, metadata: meta)
+    }
+
+    /// One line whose MESSAGE is `sentence` composed from `metadata`; a note (no event) has no MESSAGE_ID.
+    func callAsFunction(_ sentence: EventSentence, level: Logger.Level, _ metadata: Logger.Metadata) {
+        let message: Logger.Message = "\(sentence.text(EventFacts(metadata)))"
+        if let event = sentence.event {
+            self(event, message, level: level, metadata)
+        } else {
+            logger.log(level: level, message, metadata: metadata)
+        }
     }
 
     static func fields(_ detection: Detection) -> Logger.Metadata {
@@ -33,14 +44,14 @@ struct EventLog: Sendable {
 
     /// A refusal because the endpoint's anchor changed: both fingerprints and the command to run once
     /// the new one is checked out of band.
-    func anchorChanged(_ changed: AnchorChanged, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+    func anchorChanged(_ changed: AnchorChanged, reportMode: Bool, _ metadata: Logger.Metadata) {
         var meta = metadata
         meta["sha256"] = .string(changed.offered.map(\.sha256).joined(separator: ","))
         meta["installed_sha256"] = .string(changed.installed.map(\.sha256).joined(separator: ","))
         meta["subject"] = .string(changed.offered.first?.subject ?? "")
         meta["command"] = .string(changed.command)
         meta["why"] = .string(changed.description)
-        self(.anchorChanged, message, level: .warning, meta)
+        self(.anchorChanged(reportMode: reportMode), level: .warning, meta)
     }
 
     /// The lines for one repair's result.
@@ -51,21 +62,19 @@ struct EventLog: Sendable {
             meta["sha256"] = .string(plan.anchors.map(\.sha256).joined(separator: ","))
             meta["file"] = .string(plan.files.joined(separator: ","))
             meta["subject"] = .string(plan.anchors.first?.subject ?? "")
-            self(.installed, "anchor installed", level: .notice, meta)
+            self(.installed, level: .notice, meta)
             meta["bundle"] = .string(plan.bundlePath)
-            self(.verified, "chain verified against the bundle", level: .notice, meta)
+            self(.verified, level: .notice, meta)
         case .success(.alreadyInstalled), .success(.alreadyTrusted):
             switch followUp {
             case .staleFailure(let restarted):
                 meta["why"] = .string("logged before the restart of \(restarted.joined(separator: ", "))")
-                logger.info("already trusted by the bundle, and the engine was restarted after this failure", metadata: meta)
+                self(.note(.alreadyTrustedRestarted), level: .info, meta)
             case .checkCertsD:
-                logger.warning(
-                    "already trusted through the system bundle or certs.d, yet the engine failed: it has not reloaded the bundle, or does not read that directory (trustmend doctor)",
-                    metadata: meta)
+                self(.note(.alreadyTrustedCheckCertsD), level: .warning, meta)
             default:
                 // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
-                logger.info("already trusted by the bundle; the engine needs a restart to see it", metadata: meta)
+                self(.note(.alreadyTrustedNeedsRestart), level: .info, meta)
             }
         case .success(.planned):
             break
@@ -73,13 +82,13 @@ struct EventLog: Sendable {
             meta["error"] = .string("\(error.cause)")
             if let failure = error.rollbackFailure { meta["rollback_error"] = .string("\(failure)") }
             if let changed = error.cause as? AnchorChanged {
-                anchorChanged(changed, "refused: the anchor changed since trustmend installed one for this endpoint", meta)
+                anchorChanged(changed, reportMode: false, meta)
             } else if error.code == .refused {
-                self(.refused, "refused to trust the chain", level: .warning, meta)
+                self(.refused(.chain), level: .warning, meta)
             } else if error.rolledBack {
-                self(.rolledBack, "repair failed and was rolled back", level: .warning, meta)
+                self(.rolledBack(afterCrash: false), level: .warning, meta)
             } else {
-                self(.refused, "repair failed", level: .warning, meta)
+                self(.refused(.failed), level: .warning, meta)
             }
         }
     }

@@ -28,6 +28,11 @@ public struct ReloadService: Service {
         configuration.reportOnly ? "watching (report only)" : "watching"
     }
 
+    /// What a configuration amounts to, as the start and each reload say it.
+    public static func summary(_ configuration: Configuration) -> Logger.Metadata {
+        ["mode": .string(configuration.reportOnly ? "report" : "enforce"), "allow_rules": .stringConvertible(configuration.allow.count)]
+    }
+
     public func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         try await cancelWhenGracefulShutdown {
@@ -39,14 +44,10 @@ public struct ReloadService: Service {
                     let configuration = try load()
                     await apply(configuration)
                     status = Self.status(configuration)
-                    logger.notice("configuration reloaded", metadata: ["message_id": .string(Event.configReloaded.messageID)])
-                    if configuration.trustAny {
-                        logger.warning("trust_any is on: every failing host will be trusted", metadata: ["message_id": .string(Event.configReloaded.messageID)])
-                    }
+                    logger.log(.configReloaded(trustAny: false), level: .notice, Self.summary(configuration))
+                    if configuration.trustAny { logger.log(.configReloaded(trustAny: true), level: .warning) }
                 } catch {
-                    logger.error(
-                        "new configuration refused; the running one stays",
-                        metadata: ["error": .string("\(error)"), "message_id": .string(Event.configRejected.messageID)])
+                    logger.log(.configRejected, level: .error, ["error": .string("\(error)")])
                 }
                 notifier.ready(status: status)
             }

@@ -29,7 +29,7 @@ extension RepairCoordinator {
             case .failure(let refusal):
                 meta["route"] = .string(RouteKind.registry.rawValue)
                 meta["why"] = .string(refusal.description)
-                log(.refused, "the registry route cannot serve this repair (route: registry)", level: .warning, meta)
+                log(.refused(.registryRoute), level: .warning, meta)
                 finish(approval, .failed)
                 continue
             }
@@ -49,7 +49,7 @@ extension RepairCoordinator {
                 fetched.append((choice.target, Fetched(approval: approval, request: request, chain: chain, why: choice.why)))
             } catch {
                 meta["error"] = .string("\(error)")
-                log(.refused, "cannot fetch the chain", level: .warning, meta)
+                log(.refused(.fetch), level: .warning, meta)
                 finish(approval, .failed)
             }
         }

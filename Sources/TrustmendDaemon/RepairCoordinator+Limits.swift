@@ -40,7 +40,7 @@ extension RepairCoordinator {
         guard policy.reportDue(endpoint, .notStaleRoots, now: now) else {
             return log.logger.debug("already trusted, and the engine started after the bundle changed: nothing owed", metadata: meta)
         }
-        log(.refused, "already trusted by the bundle, and the engine started after it changed: not restarted", level: .warning, meta)
+        log(.refused(.notStale), level: .warning, meta)
     }
 
     /// An install refused for the hourly cap at install time: reported once per back-off period for the
@@ -51,20 +51,20 @@ extension RepairCoordinator {
         guard policy.reportDue(approval.endpoint, .hourlyCap, now: now) else {
             return log.logger.debug("not installed: the hourly cap", metadata: meta)
         }
-        log(.refused, "not installed: the hourly cap is reached; the next failure is tried again", level: .warning, meta)
+        log(.refused(.hourlyCap), level: .warning, meta)
     }
 
     /// Says, once per back-off period for each source, how many detections its fetch budget turned away,
     /// and how many reports this batch left out.
     func announceDrops(reports: Int) {
         for drops in policy.budgetAnnouncements(now: now) {
-            log(.refused, "detections dropped: the fetch budget is spent", level: .warning, [
+            log(.dropped(.detections), level: .warning, [
                 "source": .string(drops.source.description), "dropped": .stringConvertible(drops.count),
                 "why": .string(policy.budgetLimits + "; nothing is backed off, a failure is taken again at its next line"),
             ])
         }
         if reports > 0 {
-            log(.refused, "reports dropped: too many in one batch", level: .warning, [
+            log(.dropped(.reports), level: .warning, [
                 "dropped": .stringConvertible(reports), "why": .string("at most \(BatchPlan.maxReports) skips are reported per batch"),
             ])
         }

@@ -8,7 +8,7 @@ extension RepairCoordinator {
     func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?, fetch: Bool) async {
         var meta: Logger.Metadata = ["host": .string(endpoint.host), "port": .stringConvertible(endpoint.port), "why": .string(reason.description)]
         guard case .notAllowed = reason else {
-            log(.refused, "not repaired", level: .warning, meta)
+            log(.refused(.skipped), level: .warning, meta)
             return
         }
         var chain: PeerChain?
@@ -21,7 +21,7 @@ extension RepairCoordinator {
         } else {
             meta["command"] = .string("trustmend fix \(endpoint.authority) --dry-run")
         }
-        log(.reported, "host outside the allow list: not trusted", level: .warning, meta)
+        log(.reported(.notAllowed), level: .warning, meta)
     }
 
     /// Report mode: what the repair would install, or why it would refuse.
@@ -36,14 +36,14 @@ extension RepairCoordinator {
         case .success(let anchors):
             let ledger = (try? wiring.makeRepairer(configuration).ledger.load()) ?? Ledger()
             if let changed = AnchorChanged.check(anchors, for: approval.endpoint, pins: approval.pins, ledger: ledger, now: wallNow) {
-                log.anchorChanged(changed, "report mode: would refuse: the anchor changed", meta)
+                log.anchorChanged(changed, reportMode: true, meta)
                 return
             }
             EventLog.describe(anchors, for: approval.endpoint, into: &meta)
-            log(.reported, "report mode: would install the anchor", level: .notice, meta)
+            log(.reported(.wouldInstall), level: .notice, meta)
         case .failure(let refusal):
             meta["why"] = .string(refusal.description)
-            log(.refused, "report mode: would refuse the chain", level: .warning, meta)
+            log(.refused(.wouldRefuse), level: .warning, meta)
         }
     }
 

@@ -22,11 +22,11 @@ extension RepairCoordinator {
         for step in schedule.steps {
             switch step {
             case .notDone(let unit, let reason):
-                log(.restartDeferred, "restart required but not done", level: .warning, ["unit": .string(unit), "why": .string(reason)])
+                log(.restartDeferred(postponed: false), level: .warning, ["unit": .string(unit), "why": .string(reason)])
             case .current(let unit, let reason):
-                log.logger.info("restart no longer owed: the engine has run since the bundle changed", metadata: ["unit": .string(unit), "why": .string(reason)])
+                log(.note(.restartNotOwed), level: .info, ["unit": .string(unit), "why": .string(reason)])
             case .postponed(let unit, let until):
-                log(.restartDeferred, "restart postponed: minimum interval", level: .notice, ["unit": .string(unit), "until": .string(until.formatted(.iso8601))])
+                log(.restartDeferred(postponed: true), level: .notice, ["unit": .string(unit), "until": .string(until.formatted(.iso8601))])
             case .restart(let unit, let warning):
                 await restart(unit, warning: warning)
             }
@@ -48,20 +48,20 @@ extension RepairCoordinator {
     func restart(_ unit: String, warning: String?) async {
         var meta: Logger.Metadata = ["unit": .string(unit)]
         if let warning { meta["warning"] = .string(warning) }
-        log(.restartRequested, "restarting the engine to reload its roots", level: .notice, meta)
+        log(.restartRequested, level: .notice, meta)
         file.state.lastRestart[unit] = wallNow
         file.save(now: now, log: log)
         do {
             let outcome = try await wiring.systemd.restart(unit: unit, timeout: configuration.restartTimeout)
             if outcome.succeeded {
-                log(.restartCompleted, "engine restarted", level: .notice, meta)
+                log(.restartCompleted, level: .notice, meta)
             } else {
                 meta["result"] = .string(outcome.result)
-                log(.restartFailed, "engine restart failed", level: .error, meta)
+                log(.restartFailed, level: .error, meta)
             }
         } catch {
             meta["error"] = .string("\(error)")
-            log(.restartFailed, "engine restart failed", level: .error, meta)
+            log(.restartFailed, level: .error, meta)
         }
     }
 }

@@ -108,7 +108,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                 log.logger.debug("skipped", metadata: meta)
             }
         case .act(let approval):
-            log(.detected, "unknown-authority pull failure", level: .info, meta)
+            log(.detected, level: .info, meta)
             collect { $0.approvals.append(approval) }
             if let unit { loggedBy(approval.endpoint, unit) }
             if !approval.reportOnly {
@@ -128,13 +128,13 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     public func resume() async {
         do {
             for entry in try await wiring.makeRepairer(configuration).recover() {
-                log(.rolledBack, "an install a crash left unfinished was rolled back; its repair runs again", level: .notice, [
+                log(.rolledBack(afterCrash: true), level: .notice, [
                     "host": .string(entry.host), "port": .stringConvertible(entry.port), "sha256": .string(entry.sha256),
                     "file": .string(entry.files.joined(separator: ",")),
                 ])
             }
         } catch {
-            log(.sourceProblem, "cannot roll back the installs a crash left unfinished", level: .error, ["error": .string("\(error)")])
+            log(.sourceProblem(.recovery), level: .error, ["error": .string("\(error)")])
         }
         let pending = file.state.pending
         file.state.pending = []

@@ -63,11 +63,9 @@ public struct SourceService<C: Clock>: Service where C.Duration == Duration {
                 }
                 return
             } catch {
-                logger.error(
-                    "log source failed; reopening", metadata: [
-                        "source": .string(name), "error": .string("\(error)"), "retry_in": .string("\(delay)"),
-                        "message_id": .string(Event.sourceProblem.messageID),
-                    ])
+                logger.log(
+                    .sourceProblem(.source), level: .error,
+                    ["source": .string(name), "error": .string("\(error)"), "retry_in": .string("\(delay)")])
                 try? await clock.sleep(for: delay)
                 delay = min(delay * 2, .seconds(60))
             }

@@ -23,13 +23,12 @@ struct StateFile {
             savedAt = now
             if unsaved {
                 unsaved = false
-                log.logger.notice("the state is saved again")
+                log(.note(.stateSaved), level: .notice, [:])
             }
         } catch {
             guard !unsaved else { return }
             unsaved = true
-            log(.sourceProblem, "cannot save the state; repairs go on, but a restart of trustmend would read old entries again (logged once until a save works)",
-                level: .error, ["error": .string("\(error)")])
+            log(.sourceProblem(.stateNotSaved), level: .error, ["error": .string("\(error)")])
         }
     }
 

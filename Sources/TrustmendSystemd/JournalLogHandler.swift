@@ -15,6 +15,24 @@ public struct JournalLogHandler: LogHandler {
         self.logLevel = level
     }
 
+    /// Whether standard error is the stream systemd connected to the journal: `JOURNAL_STREAM` names its
+    /// `device:inode` (systemd.exec(5)). Only then does the daemon log to the journal natively. Unset, or
+    /// naming another file (inherited by a process whose stderr was redirected, a test, `run` in a
+    /// terminal of a service's shell), its lines go to stderr, where someone reads them.
+    public static func standardErrorIsJournal(_ journalStream: String?) -> Bool {
+        guard let journalStream else { return false }
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return false }
+        return stream(journalStream, is: UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+
+    /// `JOURNAL_STREAM`'s value names this device and inode (both decimal, as systemd writes them).
+    public static func stream(_ value: String, is device: UInt64, _ inode: UInt64) -> Bool {
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let d = UInt64(parts[0]), let i = UInt64(parts[1]) else { return false }
+        return d == device && i == inode
+    }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }

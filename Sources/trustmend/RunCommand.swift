@@ -34,6 +34,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning or error.", valueName: "LEVEL"))
     var logLevel: String = "info"
 
+    @Flag(name: .long, help: "On stderr (not under systemd), follow each line with the journal's fields: event=… host=….")
+    var verbose = false
+
     func validate() throws {
         try Delegation.refuse([
             ("--config", config != "/etc/trustmend/config.yaml"), ("--journal-dir", journalDir != nil),
@@ -61,12 +64,12 @@ struct Run: AsyncParsableCommand {
         // (process_image.h). A hint: on a kernel without MADV_PAGEOUT they simply stay.
         let released = trustmend_release_relocation_tables()
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        let underSystemd = ProcessEnvironment.value("JOURNAL_STREAM") != nil
-        LoggingSystem.bootstrap { label in
+        // The journal only when stderr is the stream systemd gave the unit, not whenever JOURNAL_STREAM is set.
+        let underSystemd = JournalLogHandler.standardErrorIsJournal(ProcessEnvironment.value("JOURNAL_STREAM"))
+        let fields = verbose
+        LoggingSystem.bootstrap { _ in
             if underSystemd { return JournalLogHandler(level: level) }
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            return StandardErrorLogHandler(level: level, fields: fields)
         }
         let logger = Logger(label: "trustmend")
         if released == -Int(EINVAL) {
@@ -84,7 +87,7 @@ struct Run: AsyncParsableCommand {
             try StateDirectory.prepare(stateDirectory)
         } catch {
             // Not fatal: repairs still run, and the first record that cannot be written says so again.
-            logger.warning("the state directory cannot be made: \(error)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
+            logger.log(.sourceProblem(.stateDirectory), level: .warning, ["error": .string("\(error)")])
         }
 
         let wiring = DaemonFactory.wiring(
@@ -102,7 +105,7 @@ struct Run: AsyncParsableCommand {
             journal = SystemdJournalSource(location: node.nodeRoot.isHost ? .system : .directory(node.nodeRoot.onDisk("/var/log/journal")))
         }
         let files = TailFileSource { warning in
-            logger.warning("\(warning)", metadata: ["message_id": .string(Event.sourceProblem.messageID)])
+            logger.log(.sourceProblem(.file), level: .warning, ["error": .string(warning)])
         }
         let sources = SourceService(
             coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger)
@@ -114,18 +117,12 @@ struct Run: AsyncParsableCommand {
                 await coordinator.reload(new)
             }, notifier: notifier, initialStatus: status, logger: logger)
 
-        var meta: Logger.Metadata = [
-            "message_id": .string(Event.started.messageID), "mode": .string(configuration.reportOnly ? "report" : "enforce"),
-            "allow_rules": .stringConvertible(configuration.allow.count), "distro": .string(profile.family.rawValue),
-            "version": .string(VersionInfo.version),
-        ]
+        var meta = ReloadService.summary(configuration)
+        meta["distro"] = .string(profile.family.rawValue)
+        meta["version"] = .string(VersionInfo.version)
         meta["config"] = .string(configPath)
-        logger.notice("trustmend started", metadata: meta)
-        if configuration.trustAny {
-            logger.warning(
-                "trust_any is on: every failing host will be trusted, as the manual procedure does",
-                metadata: ["message_id": .string(Event.started.messageID)])
-        }
+        logger.log(.started(.running), level: .notice, meta)
+        if configuration.trustAny { logger.log(.started(.trustAny), level: .warning) }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
@@ -135,6 +132,6 @@ struct Run: AsyncParsableCommand {
         notifier.ready(status: status)
         try await group.run()
         notifier.stopping()
-        logger.notice("trustmend stopped")
+        logger.log(.note(.stopped), level: .notice)
     }
 }

@@ -10,9 +10,11 @@ struct DaemonProcessTests {
         let process = Process()
         let log: String
 
+        /// `verbose`: each stderr line carries its fields (`event=…`, which `lines(event:)` reads).
+        /// `journalStream`: a JOURNAL_STREAM inherited from elsewhere (not this stderr's device and inode).
         init(
             root: SandboxRoot, config: String, journal: JournalWriter, bus: PrivateBus, notifySocket: String? = nil,
-            binary: String = CommandLineTests.binary
+            binary: String = CommandLineTests.binary, verbose: Bool = true, journalStream: String? = nil
         ) throws {
             log = root.file("/daemon-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log, contents: nil)
@@ -20,9 +22,10 @@ struct DaemonProcessTests {
             process.arguments = [
                 "run", "--root", root.path, "--distro", "debian", "--config", config, "--journal-dir", journal.directory,
                 "--bus", bus.address, "--log-level", "debug",
-            ]
+            ] + (verbose ? ["--verbose"] : [])
             var environment = ProcessInfo.processInfo.environment
             environment.removeValue(forKey: "JOURNAL_STREAM")  // log to stderr, as outside systemd
+            if let journalStream { environment["JOURNAL_STREAM"] = journalStream }
             environment.removeValue(forKey: "NOTIFY_SOCKET")
             if let notifySocket { environment["NOTIFY_SOCKET"] = notifySocket }
             process.environment = environment

@@ -54,6 +54,20 @@ repaired_via_certs_d() {
   timed "$label: failed ${desc[1]} -> ${desc[1]} works" "$(since "$tf")"
   pass "${desc[0]} $image works${out:+ → $out}"
 }
+# default_view SINCE: what an operator sees first, `journalctl -u trustmend` (-o short: MESSAGE only, no
+# TRUSTMEND_* field), since the mark. view_says SINCE TEXT…: some line of it holds every TEXT (fixed
+# strings); prints that line, or the view's last lines and fails.
+default_view() { node journalctl --no-pager -q -o short -u trustmend --since="$1"; }
+view_says() {
+  local since=$1 lines t; shift
+  lines=$(default_view "$since")
+  for t in "$@"; do lines=$(grep -F -- "$t" <<<"$lines" || true); done
+  if [[ -z $lines ]]; then
+    default_view "$since" | tail -15 | sed 's/^/    | /' >&2
+    die "no line of journalctl -u trustmend holds all of: $*"
+  fi
+  pass "journalctl -u trustmend: ${lines%%$'\n'*}"
+}
 # trustmend into the node: the package when there is one (its postinst enables and starts the unit),
 # else the release binary with the repo's unit file (or, without one, a transient unit).
 install_trustmend() {

@@ -148,7 +148,7 @@ class Daemon:
             f.write("ID=debian\n")
         env = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC")}
         self.proc = subprocess.Popen([*wrapper, binary or TM, "run", "--root", self.root, "--config", self.root + "/etc/trustmend/config.yaml",
-                                      "--journal-dir", self.journal, "--bus", "unix:path=/nonexistent"],
+                                      "--journal-dir", self.journal, "--bus", "unix:path=/nonexistent", "--verbose"],
                                      stderr=subprocess.PIPE, env=env)
         self.lines = []
         self.cond = threading.Condition()

@@ -119,7 +119,7 @@ fetch:
   proxy: none
 YAML
 echo "config ($root/etc/trustmend/config.yaml):"; sed 's/^/  /' "$root/etc/trustmend/config.yaml"
-"$tm" run --root "$root" --config "$root/etc/trustmend/config.yaml" --journal-dir "$work/journal" --bus "$bus" >"$work/daemon.log" 2>&1 &
+"$tm" run --root "$root" --config "$root/etc/trustmend/config.yaml" --journal-dir "$work/journal" --bus "$bus" --verbose >"$work/daemon.log" 2>&1 &
 daemon=$!; pids+=("$daemon")
 for _ in $(seq 100); do grep -q "trustmend started" "$work/daemon.log" && break; sleep 0.1; done
 

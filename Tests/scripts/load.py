@@ -121,7 +121,7 @@ env = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "NOTIF
 log_path = os.path.join(WORK, "daemon.log")
 log = open(log_path, "w")
 daemon = subprocess.Popen([TM, "run", "--root", root, "--distro", "debian", "--config", config, "--journal-dir", journal,
-                           "--bus", address], stderr=log, stdout=log, env=env)
+                           "--bus", address, "--verbose"], stderr=log, stdout=log, env=env)
 
 
 def daemon_log():

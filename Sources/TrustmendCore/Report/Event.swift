@@ -18,6 +18,8 @@ public enum Event: String, Sendable, CaseIterable {
     case restartFailed = "restart-failed"
     case restartDeferred = "restart-deferred"
     case sourceProblem = "source-problem"
+    /// Host-less: a source's fetch budget turned detections away, or one batch had more reports than it prints.
+    case dropped
 
     /// 128-bit IDs as `journalctl` writes them (32 lower-case hex digits). Never change one: operators
     /// filter and alert on them.
@@ -38,6 +40,7 @@ public enum Event: String, Sendable, CaseIterable {
         case .restartFailed: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a632"
         case .restartDeferred: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a633"
         case .sourceProblem: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a640"
+        case .dropped: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a614"
         }
     }
 }

@@ -217,7 +217,7 @@ daemon() { # profile trace
   mapfile -t pre < <(wrap "$profile")
   [ -n "$trace" ] && tr=(strace -f -qq -o "$trace.daemon")
   env -u JOURNAL_STREAM -u NOTIFY_SOCKET "${tr[@]}" "${pre[@]}" "$tm" run --root "$root" --distro debian \
-    --config "$root/etc/trustmend/config.yaml" --journal-dir "$journal" --bus "$bus" --log-level debug >"$log" 2>&1 &
+    --config "$root/etc/trustmend/config.yaml" --journal-dir "$journal" --bus "$bus" --log-level debug --verbose >"$log" 2>&1 &
   local wrapper=$! pid=$! i
   if [ -n "$trace" ]; then  # the daemon is strace's child
     for i in $(seq 50); do pid=$(pgrep -P "$wrapper" | head -1); [ -n "$pid" ] && break; sleep 0.1; done

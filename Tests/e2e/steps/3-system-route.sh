@@ -35,6 +35,12 @@ noise=$(node journalctl --no-pager -q -o cat --since="$installed_at" -u trustmen
 noise=$(node journalctl --no-pager -q -o short-monotonic --since="$installed_at" -u trustmend -p warning || true)
 [[ -z $noise ]] || die "warnings at start: $noise"
 pass "two starts, nothing at warning or above and no 'Failed to set thread priority' in journalctl -u trustmend"
+# Issue 17, item 1: in the default view, trustmend's own lines over both starts are its start and stop
+# sentences (systemd's lines about the unit aside).
+noise=$(default_view "$installed_at" | grep -E ' trustmend\[[0-9]+\]: ' |
+  grep -vE ' trustmend\[[0-9]+\]: (trustmend started: (enforce|report) mode|trustmend stopped$)' || true)
+[[ -z $noise ]] || die "start-up noise in journalctl -u trustmend: $noise"
+view_says "$installed_at" "trustmend started: enforce mode, 2 allow rules, distro debian"
 
 # The engines fail one after the other here, to show each decision on its own (failing together, within
 # one debounce window, both would be restarted by one batch).
@@ -55,6 +61,14 @@ anchors=$(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt')
 pass "$anchors is the issuing CA (sha256 ${anchor_sha:0:16}…)"
 node grep -q "$(sed -n 2p "$pki/issuing.pem")" /etc/ssl/certs/ca-certificates.crt || die "the CA is not in the bundle"
 pass "it is in /etc/ssl/certs/ca-certificates.crt"
+# Issue 17, item 1: the default view (MESSAGE only) says it all: the host, the anchor, the file, the unit,
+# and the command that undoes it.
+view_says "$m" "registry.e2e.test:5000" "is signed by an unknown authority; the host is allowed"
+view_says "$m" "installed the anchor of registry.e2e.test:5000, " "(sha256 ${anchor_sha:0:16}…)" \
+  "as /usr/local/share/ca-certificates/trustmend-" "on the system route" "trustmend remove registry.e2e.test:5000"
+view_says "$m" "the chain of registry.e2e.test:5000 now verifies against /etc/ssl/certs/ca-certificates.crt"
+view_says "$m" "restarting containerd.service so that it loads the new trusted roots"
+view_says "$m" "containerd.service restarted"
 tb=$(now_us)
 ref=$(cri_pull "$image") || die "CRI PullImage still fails after containerd's restart"
 timed "CRI pull, succeeding" "$(span "$tb" "$(now_us)")"
@@ -64,6 +78,7 @@ say "3. docker's failure again: the bundle trusts the chain, but dockerd without
 m=$(mark)
 expect_fail "docker pull (dockerd holds the roots it loaded)" docker_pull "$image"
 wait_event "$m" "$id_deferred" restart-deferred TRUSTMEND_UNIT=docker.service
+view_says "$m" "docker.service must be restarted to trust the new anchor" "live-restore" "systemctl restart docker.service"
 [[ -z $(events "$m" "$id_installed") ]] || die "an anchor was installed again"
 pass "nothing installed again"
 
@@ -76,6 +91,7 @@ m=$(mark)
 tf=$(now_us)
 expect_fail "docker pull $image" docker_pull "$image"
 wait_event "$m" "$id_completed" restart-completed TRUSTMEND_UNIT=docker.service
+view_says "$m" "docker.service restarted"
 timed "failed docker pull -> docker restarted" "$(span "$tf" "$event_at")"
 [[ -z $(events "$m" "$id_installed") ]] || die "an anchor was installed again"
 pass "nothing installed this time (the bundle already trusts the chain)"

@@ -39,13 +39,16 @@ report=$(events "$m" "$id_reported" TRUSTMEND_HOST=other.e2e.test | sed -n 1p)
 [[ $report == *"command=trustmend fix other.e2e.test:5000 --dry-run"* ]] || die "the report does not name the dry run: $report"
 [[ $report != *"sha256="* ]] || die "the report carries a fingerprint, so other.e2e.test was fetched: $report"
 pass "the report names 'trustmend fix other.e2e.test:5000 --dry-run', no fingerprint: nothing was fetched"
+# Issue 17, item 1: and so does the default view, MESSAGE only.
+view_says "$m" "other.e2e.test:5000 is not in the allow list: not trusted; to check it: trustmend fix other.e2e.test:5000 --dry-run"
 [[ -z $(events "$m" "$id_installed") ]] || die "something was installed"
 [[ $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt | wc -l') == 1 ]] || die "anchor count changed"
 pass "nothing installed for other.e2e.test"
 # The journal is read in order: other.e2e.test's entry came after the forged ones, so they were seen.
 [[ -z $(node journalctl --no-pager -q --since="$m" _SYSTEMD_UNIT=trustmend.service TRUSTMEND_HOST=forged.e2e.test) ]] ||
   die "trustmend logged an event for the forged host"
-pass "the forged entries caused no event at all"
+if default_view "$m" | grep -F forged.e2e.test >/dev/null; then die "journalctl -u trustmend names the forged host"; fi
+pass "the forged entries caused no event at all, and journalctl -u trustmend never names forged.e2e.test"
 
 if [[ -n $deb ]]; then
   say "4. Upgrade: installing the package again keeps the configuration and restarts the service"

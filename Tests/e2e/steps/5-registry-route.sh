@@ -29,6 +29,12 @@ repaired_via_certs_d "registry route" cri containerd scoped.e2e.test "$scoped_sh
 say "5. self.e2e.test: a lone self-signed CA:FALSE certificate; docker pull repaired through docker's certs.d"
 repaired_via_certs_d "registry route" docker docker self.e2e.test "$self_sha" "self.e2e.test's own certificate (CA:FALSE)" "$self_image"
 
+# Issue 17, item 1: the default view (MESSAGE only) names each host, its anchor, the certs.d file and the route.
+view_says "$m" "installed the anchor of scoped.e2e.test:5000, " "(sha256 ${scoped_sha:0:16}…)" \
+  "as /etc/containerd/certs.d/scoped.e2e.test:5000/trustmend-" "on the registry route" "trustmend remove scoped.e2e.test:5000"
+view_says "$m" "installed the anchor of self.e2e.test:5000, " "(sha256 ${self_sha:0:16}…)" \
+  "as /etc/docker/certs.d/self.e2e.test:5000/trustmend-" "on the registry route" "trustmend remove self.e2e.test:5000"
+view_says "$m" "the chain of scoped.e2e.test:5000 now verifies against " "no restart needed"
 engines_kept "$pids"
 [[ -z $(events "$m" "$id_requested") ]] || die "trustmend asked for a restart"
 [[ -z $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-* 2>/dev/null') ]] || die "an anchor was added to the system anchor directory"
