@@ -112,7 +112,7 @@ struct Fix: AsyncParsableCommand {
         let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
         let (choice, store) = try await chooseRoute(profile: profile, node: facts)
         let repairer = Repairer(
-            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: node.ledger,
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: try node.ledger(),
             profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.root)])
         print("route: \(choice.target) — \(choice.why)")
 
