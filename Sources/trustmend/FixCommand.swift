@@ -81,7 +81,8 @@ struct Fix: AsyncParsableCommand {
         if let registry {
             do { return try RegistryHost(parsing: registry) } catch { throw ValidationError("--registry: \(error)") }
         }
-        return RegistryHost(endpoint: try parsedEndpoint())
+        // As the operator spelt it: the engines look up certs.d/<registry> in the reference's case.
+        return RegistryHost(endpoint: try parsedEndpoint(), spelling: (try? RegistryHost(parsing: endpoint))?.spelling)
     }
 
     /// The route and, for the registry route, its store: the node read and the route chosen as the daemon does.

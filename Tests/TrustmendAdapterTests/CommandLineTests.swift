@@ -210,6 +210,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root.file("/etc/docker/certs.d/\(registry)")))
     }
 
+    /// The engines look up certs.d/<registry> as the image reference spells it, upper case included
+    /// (RegistryHost): `fix --registry LocalHost:PORT` writes that directory, and `remove` in any case
+    /// takes it back (issue 16, item 17).
+    @Test func theRegistryDirectoryIsSpeltAsTheReference() throws {
+        let pki = try TestPKI()
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let server = try TestServer.tls(pki: pki, cert: "self.pem", key: "self.key", chain: nil)
+        let registry = "LocalHost:\(server.port)"
+        let fix = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--route", "registry", "--registry", registry, "--engine", "docker"])
+        #expect(fix.status == 0, "\(fix.stdout)\(fix.stderr)")
+        #expect(root.list("/etc/docker/certs.d") == [registry])
+        #expect(try Self.run(["list", "--root", root.path]).stdout.contains("for registry \(registry)"))
+        let remove = try Self.run(["remove", "localhost:\(server.port)", "--root", root.path])
+        #expect(remove.status == 0 && root.list("/etc/docker/certs.d").isEmpty, "\(remove.stdout)\(remove.stderr)")
+    }
+
     @Test func fixRefusesRegistryOptionsOnTheSystemRoute() throws {
         let r = try Self.run(["fix", "reg.example", "--route", "system", "--engine", "docker"])
         #expect(r.status == 64)
