@@ -24,11 +24,23 @@ import Testing
         process.standardError = errors
         try process.run()
         let piece = Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
-        // Line 1: 128 MiB without a newline; line 2 a failure; line 3 another endless one; line 4 a failure.
-        for _ in 0..<128 { input.fileHandleForWriting.write(piece) }
-        input.fileHandleForWriting.write(Data(("\n" + Self.detectable + "\n").utf8))
-        for _ in 0..<8 { input.fileHandleForWriting.write(piece) }
-        input.fileHandleForWriting.write(Data(("\n" + Self.detectable + "\n").utf8))
+        let writer = input.fileHandleForWriting
+        let written = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            // Line 1: 128 MiB without a newline; line 2 a failure; line 3 another endless one; line 4 a failure.
+            try? {
+                for _ in 0..<128 { try writer.write(contentsOf: piece) }
+                try writer.write(contentsOf: Data(("\n" + Self.detectable + "\n").utf8))
+                for _ in 0..<8 { try writer.write(contentsOf: piece) }
+                try writer.write(contentsOf: Data(("\n" + Self.detectable + "\n").utf8))
+            }()
+            written.signal()
+        }
+        guard written.wait(timeout: .now() + .seconds(60)) == .success else {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("scan did not read 137 MiB of input within 60 s")
+            return
+        }
         // Everything but the pipe's 64 KiB has been read by now: the process still runs, waiting for more.
         let peak = try #require(Self.peak(process.processIdentifier))
         try input.fileHandleForWriting.close()
