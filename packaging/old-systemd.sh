@@ -16,6 +16,10 @@ old_systemd_print() { # old_systemd_print VERSION: the drop-in for that systemd,
 	if [ "$1" -ge 233 ]; then
 		echo "# @system-service arrived in 239: keep the deny-list alone (its last groups came in 233)."
 		echo "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @debug @cpu-emulation @obsolete @clock"
+		if [ "$1" -ge 236 ]; then
+			echo "# setpriority returns 0 and does nothing, as in the unit: libdispatch's start-up noise (236: per-call errno)."
+			echo "SystemCallFilter=~setpriority:0"
+		fi
 	else
 		echo "# The deny-list's groups are complete from 233 (none before 231): no filter."
 	fi

@@ -29,6 +29,18 @@ struct EventLog: Sendable {
         meta["command"] = .string("trustmend fix \(endpoint.authority) " + anchors.map { "--expect-sha256 \($0.sha256)" }.joined(separator: " "))
     }
 
+    /// A refusal because the endpoint's anchor changed: both fingerprints and the command to run once
+    /// the new one is checked out of band.
+    func anchorChanged(_ changed: AnchorChanged, _ message: Logger.Message, _ metadata: Logger.Metadata) {
+        var meta = metadata
+        meta["sha256"] = .string(changed.offered.map(\.sha256).joined(separator: ","))
+        meta["installed_sha256"] = .string(changed.installed.map(\.sha256).joined(separator: ","))
+        meta["subject"] = .string(changed.offered.first?.subject ?? "")
+        meta["command"] = .string(changed.command)
+        meta["why"] = .string(changed.description)
+        self(.anchorChanged, message, level: .warning, meta)
+    }
+
     /// The lines for one repair's result.
     func result(_ result: Result<RepairOutcome, RepairError>, followUp: RepairFollowUp, _ metadata: Logger.Metadata) {
         var meta = metadata
@@ -47,7 +59,7 @@ struct EventLog: Sendable {
                 logger.info("already trusted by the bundle, and the engine was restarted after this failure", metadata: meta)
             case .checkCertsD:
                 logger.warning(
-                    "already trusted through certs.d, yet the engine failed: check that it reads that directory (trustmend doctor)",
+                    "already trusted through the system bundle or certs.d, yet the engine failed: it has not reloaded the bundle, or does not read that directory (trustmend doctor)",
                     metadata: meta)
             default:
                 // The bundle trusts the chain, yet the engine failed: it has not reloaded its roots.
@@ -58,7 +70,9 @@ struct EventLog: Sendable {
         case .failure(let error):
             meta["error"] = .string("\(error.cause)")
             if let failure = error.rollbackFailure { meta["rollback_error"] = .string("\(failure)") }
-            if error.code == .refused {
+            if let changed = error.cause as? AnchorChanged {
+                anchorChanged(changed, "refused: the anchor changed since trustmend installed one for this endpoint", meta)
+            } else if error.code == .refused {
                 self(.refused, "refused to trust the chain", level: .warning, meta)
             } else if error.rolledBack {
                 self(.rolledBack, "repair failed and was rolled back", level: .warning, meta)

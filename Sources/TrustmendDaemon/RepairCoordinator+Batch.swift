@@ -40,9 +40,12 @@ extension RepairCoordinator {
                     finish(approval, .reported)
                     continue
                 }
+                // The cap again, now that the chain was fetched: one batch cannot install past it, and
+                // approvals that never got this far (a dead port) took no slot.
+                let veto = approval.installVeto ?? policy.reserveInstall(approval.endpoint, now: now)
                 let request = RepairRequest(
                     endpoint: approval.endpoint, fetchOptions: options, choice: approval.choice, pins: approval.pins,
-                    reason: approval.reason, installVeto: approval.installVeto?.description)
+                    reason: approval.reason, rule: approval.authority, installVeto: veto?.description)
                 fetched.append((choice.target, Fetched(approval: approval, request: request, chain: chain, why: choice.why)))
             } catch {
                 meta["error"] = .string("\(error)")
@@ -66,12 +69,17 @@ extension RepairCoordinator {
                 meta["route_reason"] = .string(item.why)
                 switch result {
                 case .success(let outcome):
-                    let followUp = RepairFollowUp.after(
-                        outcome, units: units, loggedAt: approval.loggedAt, lastRestart: file.state.lastRestart,
-                        restartsEngines: repairer.store.restartsEngines)
-                    log.result(result, followUp: followUp, meta)
+                    let followUp = await followUp(outcome, units: units, approval: approval, store: repairer.store)
+                    if case .notStaleRoots = followUp {
+                        reportNotStale(approval.endpoint, followUp, meta)
+                    } else {
+                        log.result(result, followUp: followUp, meta)
+                    }
                     owed.formUnion(followUp.owed)
                     finish(approval, RepairFollowUp.policyOutcome(outcome))
+                case .failure(let error) where error.cause is InstallVetoed:
+                    reportCapped(approval, error, meta)
+                    finish(approval, .capped)
                 case .failure:
                     log.result(result, followUp: .nothing, meta)
                     finish(approval, .failed)
@@ -82,11 +90,13 @@ extension RepairCoordinator {
         file.save(now: now, log: log)
         await restartOwed()
 
-        // Reports last, so that a flood of hosts outside the policy never holds up a repair; only the
-        // first few fetch the chain (for the anchor's fingerprint in the command to run).
+        // Reports last, so that a flood of hosts outside the policy never holds up a repair. Only when
+        // the operator asked (`fetch.unlisted_hosts`) do the first few fetch the chain (for the anchor's
+        // fingerprint in the command to run): otherwise a line would choose where the root daemon connects.
         for (i, item) in batch.reports.enumerated() {
-            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: i < BatchPlan.reportFetches)
+            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: configuration.fetchUnlisted && i < BatchPlan.reportFetches)
         }
+        announceDrops(reports: batch.droppedReports)
     }
 
     /// The CRI runtime in use (`BatchPlan.runtime(active:)`), asked of systemd at every batch.

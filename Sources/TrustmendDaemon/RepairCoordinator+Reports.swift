@@ -34,6 +34,11 @@ extension RepairCoordinator {
             .select(from: chain, now: wallNow)
         {
         case .success(let anchors):
+            let ledger = (try? wiring.makeRepairer(configuration).ledger.load()) ?? Ledger()
+            if let changed = AnchorChanged.check(anchors, for: approval.endpoint, pins: approval.pins, ledger: ledger, now: wallNow) {
+                log.anchorChanged(changed, "report mode: would refuse: the anchor changed", meta)
+                return
+            }
             EventLog.describe(anchors, for: approval.endpoint, into: &meta)
             log(.reported, "report mode: would install the anchor", level: .notice, meta)
         case .failure(let refusal):

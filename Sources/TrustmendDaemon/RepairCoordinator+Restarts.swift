@@ -15,12 +15,16 @@ extension RepairCoordinator {
         for unit in owed where unit != EngineUnit.containerd.name && unit != EngineUnit.docker.name {
             others[unit] = try? await wiring.systemd.activeState(of: unit)
         }
+        // An engine that started after the bundle last changed (restarted meanwhile) is owed nothing.
         let schedule = RestartSchedule(
-            owed: owed, facts: facts, others: others, configuration: configuration, lastRestart: file.state.lastRestart, now: wallNow)
+            owed: owed, facts: facts, others: others, configuration: configuration, lastRestart: file.state.lastRestart, now: wallNow,
+            trustChanged: wiring.makeRepairer(configuration).store.trustChangedAt())
         for step in schedule.steps {
             switch step {
             case .notDone(let unit, let reason):
                 log(.restartDeferred, "restart required but not done", level: .warning, ["unit": .string(unit), "why": .string(reason)])
+            case .current(let unit, let reason):
+                log.logger.info("restart no longer owed: the engine has run since the bundle changed", metadata: ["unit": .string(unit), "why": .string(reason)])
             case .postponed(let unit, let until):
                 log(.restartDeferred, "restart postponed: minimum interval", level: .notice, ["unit": .string(unit), "until": .string(until.formatted(.iso8601))])
             case .restart(let unit, let warning):

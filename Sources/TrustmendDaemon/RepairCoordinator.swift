@@ -16,8 +16,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         var approvals: [Approval] = []
         /// The journal units that logged each queued endpoint's failure.
         var loggedBy: [Endpoint: Set<String>] = [:]
-        /// Skips to report, with the unit that logged them (its proxy environment is used to fetch).
+        /// Skips to report, with the unit that logged them (its proxy environment is used to fetch); at
+        /// most `BatchPlan.maxReports`, the rest counted in `droppedReports`.
         var reports: [(endpoint: Endpoint, reason: SkipReason, unit: String?)] = []
+        var droppedReports = 0
+        /// A source's fetch budget turned detections away: the batch's end says so, with the count.
+        var announce = false
+
+        var isEmpty: Bool { approvals.isEmpty && reports.isEmpty && droppedReports == 0 && !announce }
     }
 
     enum State {
@@ -83,9 +89,20 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             // Another engine failing on the same endpoint: the queued repair restarts it too.
             if let endpoint = detection.endpoint, let unit { loggedBy(endpoint, unit) }
             log.logger.debug("already queued", metadata: meta)
+        case .skip(.fetchBudgetSpent(let why), _):
+            // Counted by the policy; said once, with the count, at the end of a batch.
+            meta["why"] = .string(why)
+            log.logger.debug("dropped: the fetch budget is spent", metadata: meta)
+            collect { $0.announce = true }
         case .skip(let reason, let report):
             if report, let endpoint = detection.endpoint {
-                collect { $0.reports.append((endpoint, reason, unit)) }
+                collect { batch in
+                    if batch.reports.count < BatchPlan.maxReports {
+                        batch.reports.append((endpoint, reason, unit))
+                    } else {
+                        batch.droppedReports += 1
+                    }
+                }
             } else {
                 meta["why"] = .string(reason.description)
                 log.logger.debug("skipped", metadata: meta)
@@ -181,7 +198,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         guard case .repairing(let next, _, _, let waiters) = state else { return }
         if waiters.isEmpty {
             state = .collecting(next, flush: nil)
-            if !next.approvals.isEmpty || !next.reports.isEmpty { scheduleFlush() }
+            if !next.isEmpty { scheduleFlush() }
         } else {
             state = .stopped(next)
             for waiter in waiters { waiter.resume() }

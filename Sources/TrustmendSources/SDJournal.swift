@@ -110,6 +110,19 @@ final class SDJournal {
         body(UnsafeBufferPointer(start: (data + prefix).assumingMemoryBound(to: UInt8.self), count: length - prefix))
     }
 
+    /// Whether the current entry has a MESSAGE for whose bytes (without `MESSAGE=`) `test` holds, looked at
+    /// where sd-journal maps them: no copy, no allocation. What the reader asks of every entry.
+    func message(_ test: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        var data: UnsafeRawPointer?
+        var length = 0
+        let name = UnsafeRawPointer(Self.messageField.utf8Start).assumingMemoryBound(to: CChar.self)
+        guard sd_journal_get_data(handle, name, &data, &length) >= 0, let data, length >= 8 else { return false }
+        return test(UnsafeBufferPointer(start: (data + 8).assumingMemoryBound(to: UInt8.self), count: length - 8))
+    }
+
+    /// The field's name as a C string that lives as long as the program (a literal is NUL-terminated).
+    private static let messageField: StaticString = "MESSAGE"
+
     /// Whether the current entry has a field whose name starts with `CONTAINER_` (what dockerd's journald
     /// log driver, podman and systemd-nspawn add to a container's output). Every field is looked at; if
     /// the enumeration fails part-way, the names the engines use are asked for one by one.

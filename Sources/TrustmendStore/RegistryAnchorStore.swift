@@ -123,20 +123,25 @@ public struct RegistryAnchorStore: AnchorStore {
     public func refresh() async throws -> String { "" }
 
     /// What Go will trust for this registry: the system bundle plus every `*.crt` in the directories.
-    public func bundlePEM() throws -> String {
-        let system: String
-        switch Syscalls.readAll(onDisk(systemBundlePath), limit: 64 << 20) {
-        case .success(let bytes): system = String(decoding: bytes, as: UTF8.self)
-        case .failure(let e) where e == .noSuchFileOrDirectory: system = ""
-        case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(systemBundlePath), errno: e)
-        }
-        return system + "\n" + scopedPEM()
+    public func bundlePEM() throws -> String { try systemPEM() + "\n" + scopedPEM() }
+
+    /// Per engine, the system bundle plus that engine's own `certs.d` directory: what it trusts for this
+    /// registry (dockerd and containerd add the directory's anchors to the system roots, FACTS §10–11).
+    /// The system bundle counts: a chain it already trusts gets nothing written (an unrelated CA was
+    /// installed and "verified" when only the directories counted here but the verification read the
+    /// bundle too); an engine that has not reloaded it since it changed needs a restart, not a copy.
+    public func existingTrustPEMs() throws -> [String] {
+        let system = try systemPEM()
+        return directories.map { system + "\n" + scopedPEM([$0]) }
     }
 
-    /// Each engine's `certs.d` anchors on their own: the engines read them at the next pull, while a
-    /// change to the system bundle reaches them only after a restart. Each engine reads only its own
-    /// directory, so a chain needs nothing only when every directory verifies it.
-    public func existingTrustPEMs() throws -> [String] { directories.map { scopedPEM([$0]) } }
+    func systemPEM() throws -> String {
+        switch Syscalls.readAll(onDisk(systemBundlePath), limit: 64 << 20) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let e) where e == .noSuchFileOrDirectory: return ""
+        case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(systemBundlePath), errno: e)
+        }
+    }
 
     func scopedPEM(_ directories: [String]? = nil) -> String {
         var text = ""

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import TrustmendCore
 
@@ -84,6 +85,20 @@ public struct SystemAnchorStore: AnchorStore {
         case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .failure(let e): throw TrustStoreError(.bundleMissing, path: onDisk(bundlePath), errno: e)
         }
+    }
+
+    /// The later of the bundle's modification and status-change times, of the file and (when it is a
+    /// link, as on the RHEL family) of the link. The bundle, not the ledger: "already trusted" is decided
+    /// against it, and it changes whoever rebuilt it (the operator's update tool, a ca-certificates
+    /// upgrade, `remove`), not only by trustmend's installs. The change time, because `cp -p`, `touch -d`
+    /// or a restore can set the modification time back; nothing but a change sets the change time. File
+    /// times come from the kernel's coarse clock (a jiffy, ≤ 10 ms, behind): an engine started within that
+    /// much before the write has not made its first TLS handshake yet, when Go loads its roots (FACTS §1).
+    public func trustChangedAt() -> Date? {
+        let path = onDisk(bundlePath)
+        let times = [Syscalls.status(path), Syscalls.lstatus(path)].compactMap { $0 }.flatMap { [$0.st_mtim, $0.st_ctim] }
+        guard let latest = times.max(by: { ($0.tv_sec, $0.tv_nsec) < ($1.tv_sec, $1.tv_nsec) }) else { return nil }
+        return Date(timeIntervalSince1970: Double(latest.tv_sec) + Double(latest.tv_nsec) / 1e9)
     }
 
     /// The anchor files in the directory that trustmend wrote (by name), whether or not the ledger knows them.

@@ -89,6 +89,14 @@ final class SDBus {
         return value
     }
 
+    static func readVariantUInt64(_ m: OpaquePointer) -> UInt64? {
+        guard sd_bus_message_enter_container(m, CChar(UInt8(ascii: "v")), "t") > 0 else { return nil }
+        defer { sd_bus_message_exit_container(m) }
+        var value: UInt64 = 0
+        guard sd_bus_message_read_basic(m, CChar(UInt8(ascii: "t")), &value) > 0 else { return nil }
+        return value
+    }
+
     static func readVariantStrings(_ m: OpaquePointer) -> [String]? {
         guard sd_bus_message_enter_container(m, CChar(UInt8(ascii: "v")), "as") > 0 else { return nil }
         defer { sd_bus_message_exit_container(m) }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Glibc
 import TrustmendCore
 import TrustmendPlatform
@@ -68,6 +69,12 @@ public struct SystemdUnitRestarter: UnitRestarter {
             }
             let unitInterface = "org.freedesktop.systemd1.Unit"
             let serviceInterface = "org.freedesktop.systemd1.Service"
+            // When systemd forked the main process, in µs of the wall clock (0: none). Read with MainPID in
+            // the same connection rather than /proc/PID/stat later: no PID reuse race, no boot-time and
+            // clock-tick arithmetic, and comparable at once with the bundle's change time.
+            let started = property(serviceInterface, "ExecMainStartTimestamp", SDBus.readVariantUInt64).flatMap { usec in
+                usec == 0 ? nil : Date(timeIntervalSince1970: Double(usec) / 1e6)
+            }
             return UnitState(
                 loadState: property(unitInterface, "LoadState", SDBus.readVariantString) ?? "not-found",
                 activeState: property(unitInterface, "ActiveState", SDBus.readVariantString) ?? "inactive",
@@ -75,7 +82,8 @@ public struct SystemdUnitRestarter: UnitRestarter {
                 mainPID: property(serviceInterface, "MainPID", SDBus.readVariantUInt32) ?? 0,
                 environment: property(serviceInterface, "Environment", SDBus.readVariantStrings) ?? [],
                 stopsWith: (property(unitInterface, "Requires", SDBus.readVariantStrings) ?? [])
-                    + (property(unitInterface, "BindsTo", SDBus.readVariantStrings) ?? []))
+                    + (property(unitInterface, "BindsTo", SDBus.readVariantStrings) ?? []),
+                mainStarted: started)
         }
     }
 

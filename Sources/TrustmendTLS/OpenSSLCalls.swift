@@ -51,8 +51,15 @@ enum OpenSSLCalls {
                 }
                 continue
             }
-            // The certificates may have arrived before the failure (a client-certificate demand, say).
-            if let chain = peerChain(ssl), !chain.isEmpty { return try checked(chain, endpoint: endpoint, options: options) }
+            // The certificates may have arrived before the failure (a TLS 1.2 client-certificate demand, say).
+            // They are taken only when the server proved it holds the leaf's key before the failure: any peer
+            // can send someone else's certificates and hang up.
+            if let chain = peerChain(ssl), !chain.isEmpty {
+                guard peerProvedKey(ssl) else {
+                    throw TLSFetchError(.unproven, endpoint, cause: errors())
+                }
+                return try checked(chain, endpoint: endpoint, options: options)
+            }
             let detail = errors()
             if detail.contains("excessive message size") {
                 throw TLSFetchError(.chainTooLarge, endpoint, cause: "more than \(options.maxChainBytes) bytes (\(detail))")
@@ -62,6 +69,33 @@ enum OpenSSLCalls {
         }
         guard let chain = peerChain(ssl), !chain.isEmpty else { throw TLSFetchError(.noCertificate, endpoint, cause: "") }
         return try checked(chain, endpoint: endpoint, options: options)
+    }
+
+    /// Whether a handshake that failed got past the server's proof that it holds the private key of the
+    /// leaf it sent. OpenSSL checks that proof whatever the verify mode, and on a bad signature fails in
+    /// the state of the message that carried it; a state past that message means it verified.
+    /// - TLS 1.3: CertificateVerify, a signature over the transcript, right after Certificate.
+    /// - TLS 1.2 and older with an (EC)DHE suite: ServerKeyExchange, signed with the leaf's key.
+    /// - An RSA key exchange proves it only with the server's Finished, which completes the handshake;
+    ///   so does a failure before the signed message: not proven.
+    static func peerProvedKey(_ ssl: OpaquePointer) -> Bool {
+        let state = SSL_get_state(ssl)
+        if SSL_version(ssl) >= TLS1_3_VERSION {
+            let past: [OSSL_HANDSHAKE_STATE] = [
+                TLS_ST_CR_FINISHED, TLS_ST_CW_CHANGE, TLS_ST_CW_CERT, TLS_ST_CW_CERT_VRFY, TLS_ST_CW_FINISHED,
+                TLS_ST_CR_SESSION_TICKET, TLS_ST_OK,
+            ]
+            return past.contains(state)
+        }
+        guard let cipher = SSL_get_pending_cipher(ssl) ?? SSL_get_current_cipher(ssl) else { return false }
+        guard [NID_kx_ecdhe, NID_kx_dhe].contains(SSL_CIPHER_get_kx_nid(cipher)),
+            [NID_auth_rsa, NID_auth_ecdsa, NID_auth_dss].contains(SSL_CIPHER_get_auth_nid(cipher))
+        else { return false }
+        let past: [OSSL_HANDSHAKE_STATE] = [
+            TLS_ST_CR_CERT_REQ, TLS_ST_CR_SRVR_DONE, TLS_ST_CW_CERT, TLS_ST_CW_KEY_EXCH, TLS_ST_CW_CERT_VRFY, TLS_ST_CW_CHANGE,
+            TLS_ST_CW_NEXT_PROTO, TLS_ST_CW_FINISHED, TLS_ST_CR_SESSION_TICKET, TLS_ST_CR_CHANGE, TLS_ST_CR_FINISHED, TLS_ST_OK,
+        ]
+        return past.contains(state)
     }
 
     static func checked(_ chain: [[UInt8]], endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> [[UInt8]] {

@@ -2,6 +2,8 @@
 public struct TLSFetchError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case resolve, connect, timeout, proxy, handshake, noCertificate, chainTooLong, chainTooLarge, badCertificate, library
+        /// The server sent certificates, then the handshake failed before it proved it holds the leaf's key.
+        case unproven
     }
 
     public var code: Code
@@ -28,6 +30,9 @@ public struct TLSFetchError: Error, Sendable, CustomStringConvertible {
         case .chainTooLarge: "\(endpoint) sent more certificate data than allowed: \(cause)"
         case .badCertificate: "\(endpoint) sent a certificate that cannot be parsed: \(cause)"
         case .library: "OpenSSL failed while talking to \(endpoint): \(cause)"
+        case .unproven:
+            "\(endpoint) sent certificates, but the handshake failed (\(cause)) before the server proved it holds the key of "
+                + "the first one; a chain no peer has shown to be its own is not taken"
         }
     }
 }

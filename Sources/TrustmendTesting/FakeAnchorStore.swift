@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Synchronization
 import TrustmendCore
 
@@ -161,7 +162,14 @@ public struct FakeAnchorStore: AnchorStore {
 
     public func existingTrustPEMs() throws -> [String] {
         guard case .registry = site else { return [try bundlePEM()] }
-        return directories.map { scoped([$0]) }
+        let system = disk.text(systemBundle) ?? ""
+        return directories.map { system + "\n" + scoped([$0]) }
+    }
+
+    /// The system route's bundle: when it was last written.
+    public func trustChangedAt() -> Date? {
+        guard case .system(let profile) = site else { return nil }
+        return disk.changedAt(profile.bundle)
     }
 
     func scoped(_ directories: [String]) -> String {

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Synchronization
 
 /// A node's files in memory, shared by the fake stores of one test (the system route and the
@@ -9,7 +10,7 @@ public final class FakeDisk: Sendable {
         public init(_ description: String) { self.description = description }
     }
 
-    private let state = Mutex<(files: [String: [UInt8]], directories: Set<String>)>(([:], []))
+    private let state = Mutex<(files: [String: [UInt8]], directories: Set<String>, changed: [String: Date])>(([:], [], [:]))
 
     public init() {}
 
@@ -20,6 +21,7 @@ public final class FakeDisk: Sendable {
     public func write(_ path: String, _ contents: [UInt8]) {
         state.withLock { s in
             s.files[path] = contents
+            s.changed[path] = Date()
             var parent = Self.parent(of: path)
             while parent != "/" && !parent.isEmpty {
                 s.directories.insert(parent)
@@ -30,7 +32,18 @@ public final class FakeDisk: Sendable {
 
     public func write(_ path: String, _ text: String) { write(path, Array(text.utf8)) }
 
-    public func remove(_ path: String) { state.withLock { _ = $0.files.removeValue(forKey: path) } }
+    public func remove(_ path: String) {
+        state.withLock { s in
+            s.files.removeValue(forKey: path)
+            s.changed.removeValue(forKey: path)
+        }
+    }
+
+    /// When a file was last written (the wall clock, as a real file's change time), nil when it is not there.
+    public func changedAt(_ path: String) -> Date? { state.withLock { $0.changed[path] } }
+
+    /// Sets a file's change time, as a rebuild at `date` would have.
+    public func setChanged(_ path: String, _ date: Date) { state.withLock { if $0.files[path] != nil { $0.changed[path] = date } } }
 
     public func exists(_ path: String) -> Bool { state.withLock { $0.files[path] != nil } }
 

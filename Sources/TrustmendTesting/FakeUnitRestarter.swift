@@ -1,18 +1,24 @@
+import FoundationEssentials
 import Synchronization
 import TrustmendCore
 
 /// systemd's units in memory: restarts are recorded and answered at once, as the stand-in on the
 /// private bus answers them (`Tests/Support/systemd_standin.py`): a restart that ends `done` gives the
-/// unit a new MainPID (+1000), an unknown unit is `not-found` and cannot be restarted.
+/// unit a new MainPID (+1000) and a new main process start time (now), an unknown unit is `not-found`
+/// and cannot be restarted.
 public final class FakeUnitRestarter: UnitRestarter {
     /// One unit: its state and how its next restart ends (`done`, `failed`, …).
     public struct Unit: Sendable {
         public var state: UnitState
         public var result: String
 
-        public init(active: String = "active", pid: UInt32 = 100, environment: [String] = [], stopsWith: [String] = [], result: String = "done") {
+        /// - Parameter started: when its main process started; by default now for a running unit.
+        public init(
+            active: String = "active", pid: UInt32 = 100, environment: [String] = [], stopsWith: [String] = [], result: String = "done",
+            started: Date? = nil
+        ) {
             state = UnitState(loadState: "loaded", activeState: active, subState: active == "active" ? "running" : "dead", mainPID: pid,
-                environment: environment, stopsWith: stopsWith)
+                environment: environment, stopsWith: stopsWith, mainStarted: started ?? (active == "active" ? Date() : nil))
             self.result = result
         }
     }
@@ -44,6 +50,7 @@ public final class FakeUnitRestarter: UnitRestarter {
             if u.result == "done" {
                 u.state.mainPID += 1000
                 u.state.activeState = "active"
+                u.state.mainStarted = Date()
                 s.units[unit] = u
             }
             return RestartOutcome(unit: unit, job: "/org/freedesktop/systemd1/job/\(s.jobs)", result: u.result)

@@ -36,6 +36,14 @@ public struct TestChain: Sendable {
         return try mint(subject: dn, issuer: dn, key: key.publicKey, signer: key, ca: ca, basicConstraints: basicConstraints)
     }
 
+    /// A self-signed CA that bears the intermediate's name with a key of its own: it issued nothing of this
+    /// chain, though its name says so (anyone can mint one).
+    public func impostorIntermediate() throws -> ChainCertificate {
+        let key = P256.Signing.PrivateKey()
+        let name = intermediate.certificate.subject
+        return try Self.mint(subject: name, issuer: name, key: key.publicKey, signer: key, ca: true)
+    }
+
     public static func mint(
         subject: DistinguishedName, issuer: DistinguishedName, key: P256.Signing.PublicKey, signer: P256.Signing.PrivateKey,
         ca: Bool, basicConstraints: Bool = true, notAfter: Date = now + 86400

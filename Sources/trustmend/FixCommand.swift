@@ -11,9 +11,11 @@ struct Fix: AsyncParsableCommand {
         abstract: "Repair one endpoint: fetch its chain, install the anchor, rebuild the bundle, verify, optionally restart.",
         discussion: """
             Trust on first use: the anchor is whatever the server presents now. Check its SHA-256 out of band \
-            and pass it with --expect-sha256 when you can. Exit status: 0 repaired or nothing to do, 1 failed \
-            (anything written was rolled back), 3 refused (pin mismatch, an ordinary leaf, a non-CA anchor on a \
-            p11-kit distro's system route, a registry route the engine would not read). \
+            and pass it with --expect-sha256 when you can. Once trustmend installed an anchor for HOST:PORT, another \
+            one is refused without --expect-sha256 naming it (the anchor changed: an attacker, or a new CA; check \
+            out of band). Exit status: 0 repaired or nothing to do, 1 failed (anything written was rolled back), \
+            3 refused (pin mismatch, the anchor changed, no CA on the certificate's issuance path, a non-CA anchor on \
+            a p11-kit distro's system route, a registry route the engine would not read). \
             Routes: system writes the distro's anchor directory, runs its update tool and needs an engine restart; \
             registry writes /etc/docker/certs.d/REGISTRY/ and /etc/containerd/certs.d/REGISTRY/, which the engines \
             read at their next pull of that registry, no restart; auto (default) takes the registry route where \
@@ -134,7 +136,8 @@ struct Fix: AsyncParsableCommand {
         switch result {
         case .success(let value): outcome = value
         case .failure(let error):
-            throw CommandFailure("trustmend: \(error)", exitCode: error.code == .refused ? 3 : 1)
+            // A refusal quotes the server's subjects and issuers: escaped like every other terminal line.
+            throw CommandFailure("trustmend: \(TerminalText.escaped("\(error)"))", exitCode: error.code == .refused ? 3 : 1)
         }
 
         switch outcome {
@@ -144,8 +147,9 @@ struct Fix: AsyncParsableCommand {
                 print("already trusted: the chain verifies against \(store.bundlePath); nothing to install")
                 print("if the engine still fails, it has not reloaded its roots since the bundle changed: restart it")
             } else {
-                print("already trusted: the certificates in certs.d verify the chain; nothing to install")
-                print("if the engine still fails, check that it reads that directory: trustmend doctor")
+                print("already trusted: the system bundle and the certificates in certs.d verify the chain; nothing to install")
+                print("if the engine still fails, it has not reloaded the system bundle since it changed (restart it), "
+                    + "or it does not read certs.d: trustmend doctor")
                 return
             }
         case .alreadyInstalled(let plan, _):

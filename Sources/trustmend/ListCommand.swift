@@ -51,6 +51,7 @@ struct List: AsyncParsableCommand {
             let registry = entry.registry.map { " for registry \($0)" } ?? ""
             print("    expires \(entry.notAfter.formatted(.iso8601)), installed \(entry.installedAt.formatted(.iso8601)) via the \(entry.route) route\(registry)")
             for file in entry.files { print("    file    \(TerminalText.escaped(file))") }
+            print("    rule    \(entry.rule.map { TerminalText.escaped($0) } ?? "(not recorded: installed before trustmend kept it)")")
             print("    why     \(TerminalText.escaped(entry.reason))")
         }
     }

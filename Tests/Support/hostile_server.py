@@ -5,6 +5,9 @@ silent    accept and never speak          garbage   send bytes that are not TLS
 alert     answer with a TLS alert          drip      send one byte a second, forever
 reset     reset the connection mid-read    hundred   a real TLS server sending 100 certificates
 huge      a handshake whose Certificate message claims several megabytes
+certonly  a TLS 1.2 ServerHello and a Certificate message with the test PKI's real leaf and
+          intermediate, then hang up: certificates anyone can send, without the signed
+          ServerKeyExchange that proves the key
 """
 import os
 import socket
@@ -61,6 +64,16 @@ def handle(conn):
                 chunk = os.urandom(16000)
                 conn.sendall(b"\x16\x03\x03" + len(chunk).to_bytes(2, "big") + chunk)
             time.sleep(5)
+        elif behaviour == "certonly":
+            read_client_hello(conn)
+            hello = b"\x03\x03" + os.urandom(32) + b"\x00" + b"\xc0\x2b" + b"\x00" + b"\x00\x05\xff\x01\x00\x01\x00"
+            server_hello = b"\x02" + len(hello).to_bytes(3, "big") + hello
+            ders = [ssl.PEM_cert_to_DER_cert(open(os.path.join(pki, name)).read()) for name in ("leaf.pem", "int.pem")]
+            body = b"".join(len(der).to_bytes(3, "big") + der for der in ders)
+            certificate = b"\x0b" + (len(body) + 3).to_bytes(3, "big") + len(body).to_bytes(3, "big") + body
+            payload = server_hello + certificate
+            conn.sendall(b"\x16\x03\x03" + len(payload).to_bytes(2, "big") + payload)
+            time.sleep(0.2)
     except OSError:
         pass
     finally:

@@ -5,13 +5,18 @@ Subscribe, Unsubscribe, LoadUnit, GetUnit and RestartUnit on org.freedesktop.sys
 JobRemoved(u, o, s, s) after a restart like systemd does. Units come from the template parameters:
 
   {"units": {"containerd.service": {"active": "active", "pid": 100, "env": ["HTTPS_PROXY=..."],
-             "result": "done", "stops_with": []}}}
+             "result": "done", "stops_with": [], "started": 1700000000000000}}}
 
 "result" is the JobRemoved result ("done", "failed", ...) or "never" (no JobRemoved at all, to exercise
-timeouts). A restart that ends "done" gives the unit a new MainPID, as a real restart does.
+timeouts). "started" is ExecMainStartTimestamp (µs since the epoch; by default the time a running unit
+is added, 0 for one that is not running). A restart that ends "done" gives the unit a new MainPID
+and ExecMainStartTimestamp (now), as a real restart does.
 Mock methods (org.freedesktop.DBus.Mock): AddUnit(name, active, pid, env, result, stops_with),
-SetRestartResult(name, result). dbusmock records every call (GetCalls).
+SetRestartResult(name, result), RestartElsewhere(name) (a new main process, not through RestartUnit).
+dbusmock records every call (GetCalls).
 '''
+
+import time
 
 import dbus
 from gi.repository import GLib
@@ -32,8 +37,14 @@ def unit_path(name):
     return MAIN_OBJ + '/unit/' + escaped
 
 
-def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_with=(), load='loaded'):
+def now_usec():
+    return int(time.time() * 1e6)
+
+
+def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_with=(), load='loaded', started=None):
     path = unit_path(name)
+    if started is None:
+        started = now_usec() if pid and active == 'active' else 0
     if path in mockobject.objects:
         mockobject.objects[path].UpdateProperties(UNIT_IFACE, {'ActiveState': active, 'LoadState': load})
     else:
@@ -47,6 +58,7 @@ def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_
         }, [])
         mockobject.objects[path].AddProperties(SERVICE_IFACE, {
             'MainPID': dbus.UInt32(pid),
+            'ExecMainStartTimestamp': dbus.UInt64(started),
             'Environment': dbus.Array(list(env), signature='s'),
         })
     mock.units[name] = {'result': result, 'load': load}
@@ -59,7 +71,7 @@ def load(mock, parameters):
     mock.AddProperties(MAIN_IFACE, {'Version': 'v252-standin'})
     for name, spec in parameters.get('units', {}).items():
         add_unit(mock, name, spec.get('active', 'active'), spec.get('pid', 100), spec.get('env', []),
-                 spec.get('result', 'done'), spec.get('stops_with', []))
+                 spec.get('result', 'done'), spec.get('stops_with', []), started=spec.get('started'))
 
 
 def no_such_unit(name):
@@ -105,7 +117,8 @@ def RestartUnit(self, name, mode):
         if result == 'done':
             unit = mockobject.objects[unit_path(name)]
             pid = unit.Get(SERVICE_IFACE, 'MainPID')
-            unit.UpdateProperties(SERVICE_IFACE, {'MainPID': dbus.UInt32(int(pid) + 1000)})
+            unit.UpdateProperties(SERVICE_IFACE, {'MainPID': dbus.UInt32(int(pid) + 1000),
+                                                  'ExecMainStartTimestamp': dbus.UInt64(now_usec())})
             unit.UpdateProperties(UNIT_IFACE, {'ActiveState': 'active', 'SubState': 'running'})
         self.EmitSignal(MAIN_IFACE, 'JobRemoved', 'uoss', [dbus.UInt32(job_id), dbus.ObjectPath(job), name, result])
         return False
@@ -118,6 +131,15 @@ def RestartUnit(self, name, mode):
 @dbus.service.method(MOCK_IFACE, in_signature='ssuassas', out_signature='')
 def AddUnit(self, name, active, pid, env, result, stops_with):
     add_unit(self, str(name), str(active), int(pid), [str(e) for e in env], str(result), [str(s) for s in stops_with])
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def RestartElsewhere(self, name):
+    '''The unit restarted by someone else (the operator, systemd's Restart=): a new main process now.'''
+    unit = mockobject.objects[unit_path(str(name))]
+    pid = unit.Get(SERVICE_IFACE, 'MainPID')
+    unit.UpdateProperties(SERVICE_IFACE, {'MainPID': dbus.UInt32(int(pid) + 1),
+                                          'ExecMainStartTimestamp': dbus.UInt64(now_usec())})
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='ss', out_signature='')

@@ -53,6 +53,7 @@ import TrustmendCore
               connect_timeout: 3s
               handshake_timeout: 4s
               proxy: http://proxy.corp:3128
+              unlisted_hosts: true
             update_tool_timeout: 60
             state_directory: /var/lib/tm
             """)
@@ -74,7 +75,9 @@ import TrustmendCore
         #expect(config.maxInstallsPerHour == 3)
         #expect(config.proxy == .url(try ProxyURL(parsing: "http://proxy.corp:3128")))
         #expect(config.updateToolTimeout == .seconds(60))
+        #expect(config.fetchUnlisted)
         #expect(!config.reportOnly)
+        #expect(!Configuration().fetchUnlisted, "hosts outside the allow list are not fetched unless asked")
     }
 
     /// Each bad file: the error names the key (or the problem) and the line.
@@ -98,6 +101,7 @@ import TrustmendCore
         ("sources:\n  journal:\n    units: [\"evil; rm -rf /\"]\n", "not a systemd unit name", 3),
         ("trust_any: true\nallow:\n  - host: a.example\n", "ambiguous", 0),
         ("---\nmode: report\n---\nmode: enforce\n", "one YAML document", 3),
+        ("fetch:\n  unlisted_hosts: sometimes\n", "fetch.unlisted_hosts", 2),
     ])
     func badFilesAreRefusedWithTheLineAndKey(text: String, message: String, line: Int) throws {
         let error = #expect(throws: ConfigError.self) { try parse(text) }
@@ -134,6 +138,40 @@ import TrustmendCore
     @Test(arguments: ["*.corp.example", "registry-*.corp.example", "*.co.uk", "a.*.corp.example"])
     func narrowGlobsAreAccepted(pattern: String) throws {
         _ = try HostPattern(pattern)
+    }
+
+    /// `allow[].registries` (issue 16, item 3): exact registry names a token or CDN host of the rule may
+    /// have its CA written for; a scalar is one name; Docker Hub's API hosts are `docker.io`.
+    @Test func registriesAreExactNames() throws {
+        let config = try parse("""
+            allow:
+              - host: auth.corp.example
+                registries: [registry.prod.example, "registry.prod.example:5000", "[fd00::5]:5000", index.docker.io]
+              - host: cdn.corp.example
+                registries: registry.prod.example
+              - host: registry.corp.example
+            """)
+        #expect(config.allow[0].registries.map(\.directoryName) == [
+            "registry.prod.example", "registry.prod.example:5000", "[fd00::5]:5000", "docker.io",
+        ])
+        #expect(config.allow[1].registries == [try RegistryHost(parsing: "registry.prod.example")])
+        #expect(config.allow[2].registries.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("allow:\n  - host: a.example\n    registries: [\"*.prod.example\"]\n", "is a glob; registries are exact names", 3),
+        ("allow:\n  - host: a.example\n    registries:\n      - registry.prod.example\n      - \"https://registry.prod.example\"\n",
+         "is not a registry name", 5),
+        ("allow:\n  - host: a.example\n    registries: [\"registry.prod.example/app\"]\n", "host or host:port", 3),
+        ("allow:\n  - host: a.example\n    registries: [\"r.example:99999\"]\n", "is not a registry name", 3),
+        ("allow:\n  - host: a.example\n    registries: {a: b}\n", "allow[].registries must be a list", 3),
+        ("allow:\n  - host: a.example\n    route: system\n    registries: [r.example]\n", "the system route never writes", 2),
+        ("route: system\nallow:\n  - host: a.example\n    registries: [r.example]\n", "give the rule route: registry or auto", 3),
+    ])
+    func badRegistriesAreRefusedWithTheLine(text: String, message: String, line: Int) throws {
+        let error = #expect(throws: ConfigError.self) { try parse(text) }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.line == line, "\(String(describing: error))")
     }
 
     @Test func aliasBombIsRefused() {

@@ -81,7 +81,7 @@ import TrustmendTLS
         let journal = try JournalWriter()
         defer { journal.remove() }
         try journal.append([.init(message: "before the rotation")])
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         let stream = source.follow(units: ["containerd.service"], after: nil, lookBack: .seconds(600))
         var iterator = stream.makeAsyncIterator()
         let first = try await iterator.next()

@@ -40,7 +40,7 @@ struct JournalSourceTests {
             .init(message: "engine unit but not root", unit: "docker.service", uid: "1000"),
             .init(message: "two from docker", unit: "docker.service"),
         ])
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         let records = try await Self.take(2, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
         #expect(records.map(\.message) == ["one from containerd", "two from docker"])
         #expect(records[0].origin == .journal(unit: "containerd.service", uid: 0))
@@ -68,7 +68,7 @@ struct JournalSourceTests {
             .init(message: "dockerd: " + line, unit: "docker.service", identifier: "dockerd"),
             .init(message: "containerd: " + line),
         ])
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         let records = try await Self.take(2, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
         #expect(records.map(\.message) == ["dockerd: " + line, "containerd: " + line])
         #expect(records[0].origin == .journal(unit: "docker.service", uid: 0, transport: "stdout", containerFields: false))
@@ -78,7 +78,7 @@ struct JournalSourceTests {
         let journal = try JournalWriter()
         defer { journal.remove() }
         try journal.append((1...3).map { .init(message: "entry \($0)") })
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         let first = try await Self.take(1, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
         let resumed = try await Self.take(2, from: source.follow(units: Self.units, after: first[0].position, lookBack: .seconds(600)))
         #expect(first.map(\.message) == ["entry 1"])
@@ -92,7 +92,7 @@ struct JournalSourceTests {
             .init(message: "an hour ago", realtime: Date() - 3600),
             .init(message: "just now"),
         ])
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         let records = try await Self.take(1, from: source.follow(units: Self.units, after: nil, lookBack: .seconds(600)))
         #expect(records.map(\.message) == ["just now"])
     }
@@ -103,7 +103,7 @@ struct JournalSourceTests {
         let journal = try JournalWriter()
         defer { journal.remove() }
         try journal.append([.init(message: "before")])
-        let source = SystemdJournalSource(location: .directory(journal.directory))
+        let source = SystemdJournalSource(location: .directory(journal.directory), passesOver: false)
         var records = source.follow(units: Self.units, after: nil, lookBack: .seconds(600)).makeAsyncIterator()
         var messages = [try await records.next()?.message]
         try journal.append([.init(message: "appended 1")])

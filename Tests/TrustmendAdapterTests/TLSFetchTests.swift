@@ -104,6 +104,26 @@ import TrustmendTLS
         #expect(error?.code == code, "\(behaviour): \(String(describing: error))")
     }
 
+    /// A peer that sends real certificates (the test PKI's leaf and intermediate) and hangs up before
+    /// the signed ServerKeyExchange: anyone can send someone else's certificates, so a chain from a
+    /// handshake that failed before the proof of the key is not taken (issue 16, item 7). It was.
+    @Test(.timeLimit(.minutes(1))) func certificatesWithoutProofOfTheKeyAreNotTaken() async throws {
+        let server = try TestServer.hostile("certonly", pki: pki)
+        let error = await #expect(throws: TLSFetchError.self) { try await fetch("127.0.0.1:\(server.port)") }
+        #expect(error?.code.rawValue == "unproven", "\(String(describing: error))")
+        #expect(error?.description.contains("proved it holds the key") == true)
+    }
+
+    /// A server that demands a client certificate fails the handshake after it proved its key (TLS 1.2:
+    /// the ServerKeyExchange signature; TLS 1.3: CertificateVerify, and the client's side completes):
+    /// its chain is still taken.
+    @Test(arguments: ["-tls1_2", "-tls1_3"])
+    func aClientCertificateDemandAfterTheProofStillYieldsTheChain(version: String) async throws {
+        let server = try TestServer.tls(pki: pki, options: ["-Verify", "1", version])
+        let chain = try await fetch("127.0.0.1:\(server.port)")
+        #expect(chain.certificates.map(\.subject) == ["CN=localhost", "CN=Trustmend Test Issuing CA"])
+    }
+
     @Test func throughAConnectProxyTheServersChainArrives() async throws {
         let server = try TestServer.tls(pki: pki)
         let proxy = try TestProxy(status: 200)

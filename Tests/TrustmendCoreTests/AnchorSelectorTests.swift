@@ -62,6 +62,38 @@ import TrustmendTesting
         }
     }
 
+    /// Issue 16, item 7: the anchor lies on the leaf's issuance path. A CA the server sends that did not
+    /// issue the leaf (stale, unrelated, an attacker's) is never chosen, not even when nothing else is:
+    /// the refusal names the leaf's issuer and the likely cause, a missing intermediate.
+    @Test(arguments: AnchorChoice.allCases)
+    func aCAThatDidNotIssueTheLeafIsNeverAnAnchor(choice: AnchorChoice) throws {
+        let t = try TestChain()
+        let unrelated = try TestChain(name: "attacker.test").root
+        let selector = AnchorSelector(choice: choice, profile: debian)
+        let result = selector.select(from: try t.chain([t.leaf, unrelated]), now: TestChain.now)
+        guard case .failure(let refusal) = result else {
+            Issue.record("an unrelated CA was chosen: \(result)")
+            return
+        }
+        #expect("\(refusal)".contains("CN=registry.test Test Intermediate CA") && "\(refusal)".contains("intermediate"), "\(refusal)")
+        // Sent beside the real intermediate, it is left out of every choice.
+        #expect(try selector.select(from: try t.chain([t.leaf, t.intermediate, unrelated]), now: TestChain.now).get() == [t.intermediate])
+    }
+
+    /// A CA with the issuer's name but another key did not issue the leaf: the issuance path is followed
+    /// by signatures, not by names.
+    @Test func aCAWithTheIssuersNameButAnotherKeyIsNotOnThePath() throws {
+        let t = try TestChain()
+        let impostor = try t.impostorIntermediate()
+        #expect(impostor.subject == t.intermediate.subject)
+        let result = AnchorSelector(profile: debian).select(from: try t.chain([t.leaf, impostor]), now: TestChain.now)
+        guard case .failure = result else {
+            Issue.record("an impostor CA was chosen: \(result)")
+            return
+        }
+        #expect(try AnchorSelector(profile: debian).select(from: try t.chain([t.leaf, impostor, t.intermediate]), now: TestChain.now).get() == [t.intermediate])
+    }
+
     @Test func pinsMustMatchEveryAnchor() throws {
         let t = try TestChain()
         let chain = try t.chain([t.leaf, t.intermediate, t.root])

@@ -21,6 +21,8 @@ import TrustmendTesting
         var loggedAt: Date?
         var lastRestart: [String: Date] = [:]
         var restartsEngines = true
+        var started: [String: Date] = [:]
+        var trustChanged: Date? = nil
         var expected: RepairFollowUp
         var testDescription: String { name }
     }
@@ -43,6 +45,26 @@ import TrustmendTesting
         FollowUpRow(name: "already trusted through certs.d: check the engine reads it", outcome: "trusted", units: ["docker.service"],
             restartsEngines: false, expected: .checkCertsD),
         FollowUpRow(name: "a dry run owes nothing", outcome: "planned", units: ["containerd.service"], expected: .nothing),
+        // Issue 16, item 6: a restart is owed only to an engine started before the bundle last changed.
+        FollowUpRow(name: "already trusted, the engine started after the bundle changed: not stale roots, nothing owed", outcome: "trusted",
+            units: ["containerd.service"], loggedAt: t0 + 100, started: ["containerd.service": t0 + 50], trustChanged: t0 + 10,
+            expected: .notStaleRoots(started: ["containerd.service": t0 + 50], trustChanged: t0 + 10)),
+        FollowUpRow(name: "installed before, the engine started after: nothing owed", outcome: "installedBefore", units: ["containerd.service"],
+            started: ["containerd.service": t0 + 50], trustChanged: t0 + 10,
+            expected: .notStaleRoots(started: ["containerd.service": t0 + 50], trustChanged: t0 + 10)),
+        FollowUpRow(name: "already trusted, the engine started before the bundle changed: owed", outcome: "trusted", units: ["docker.service"],
+            started: ["docker.service": t0], trustChanged: t0 + 10, expected: .reload(["docker.service"])),
+        FollowUpRow(name: "started at the very moment of the change: owed", outcome: "trusted", units: ["docker.service"],
+            started: ["docker.service": t0 + 10], trustChanged: t0 + 10, expected: .reload(["docker.service"])),
+        FollowUpRow(name: "start not known: owed", outcome: "trusted", units: ["containerd.service"], trustChanged: t0 + 10,
+            expected: .reload(["containerd.service"])),
+        FollowUpRow(name: "bundle change not known: owed", outcome: "trusted", units: ["containerd.service"],
+            started: ["containerd.service": t0 + 50], expected: .reload(["containerd.service"])),
+        FollowUpRow(name: "only the engine that started before the change is owed", outcome: "trusted",
+            units: ["containerd.service", "docker.service"], started: ["containerd.service": t0 + 50, "docker.service": t0],
+            trustChanged: t0 + 10, expected: .reload(["docker.service"])),
+        FollowUpRow(name: "an install still restarts an engine started after an earlier change", outcome: "installed",
+            units: ["containerd.service"], started: ["containerd.service": t0 + 50], trustChanged: t0 + 10, expected: .restart(["containerd.service"])),
     ]
 
     @Test(arguments: followUps)
@@ -55,7 +77,8 @@ import TrustmendTesting
         default: .planned(plan)
         }
         let followUp = RepairFollowUp.after(
-            outcome, units: row.units, loggedAt: row.loggedAt, lastRestart: row.lastRestart, restartsEngines: row.restartsEngines)
+            outcome, units: row.units, loggedAt: row.loggedAt, lastRestart: row.lastRestart, restartsEngines: row.restartsEngines,
+            started: row.started, trustChanged: row.trustChanged)
         #expect(followUp == row.expected)
     }
 
@@ -79,6 +102,28 @@ import TrustmendTesting
         ])
         #expect(schedule.stillOwed == ["docker.service"])
         #expect(schedule.retryAfter == .seconds(500), "whole seconds, rounded up")
+    }
+
+    /// Item 6: an owed restart that waited (the minimum interval) is dropped when the engine has started
+    /// since the bundle changed (systemd or the operator restarted it meanwhile); one started before still runs.
+    @Test func anEngineStartedAfterTheBundleChangedIsOwedNothing() {
+        var config = Configuration()
+        config.restartDocker = .always
+        func unit(started: Date) -> UnitState {
+            UnitState(loadState: "loaded", activeState: "active", subState: "running", mainPID: 10, environment: [], mainStarted: started)
+        }
+        let facts = EngineFacts(containerd: unit(started: Self.t0 + 20), docker: unit(started: Self.t0), dockerLiveRestore: true)
+        let schedule = RestartSchedule(
+            owed: ["containerd.service", "docker.service", "crio.service"], facts: facts, others: ["crio.service": unit(started: Self.t0 + 30)],
+            configuration: config, lastRestart: [:], now: Self.t0 + 60, trustChanged: Self.t0 + 10)
+        #expect(schedule.steps == [
+            .current(unit: "containerd.service", reason: RestartSchedule.alreadyCurrent(started: Self.t0 + 20, changed: Self.t0 + 10)),
+            .restart(unit: "docker.service", warning: nil),
+            .current(unit: "crio.service", reason: RestartSchedule.alreadyCurrent(started: Self.t0 + 30, changed: Self.t0 + 10)),
+        ])
+        #expect(schedule.stillOwed.isEmpty)
+        let unknown = RestartSchedule(owed: ["containerd.service"], facts: facts, others: [:], configuration: config, lastRestart: [:], now: Self.t0)
+        #expect(unknown.steps == [.restart(unit: "containerd.service", warning: nil)], "no bundle time: restarted as before")
     }
 
     @Test func whatMayNotRestartIsDroppedWithTheReason() {

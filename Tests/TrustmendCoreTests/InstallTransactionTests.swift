@@ -73,6 +73,34 @@ import TrustmendTesting
         #expect(anchors.count == 1 && ledger.ledger.entries.map(\.state) == [.pending])
     }
 
+    /// Issue 16, item 7: the chain must verify after the install *and* must not verify without the anchor
+    /// written. Here the rebuilt bundle brings the chain's root along (the distro's CAs changed under the
+    /// repair): the chain verifies either way, so the anchor was not what made it trusted and goes again.
+    @Test func anAnchorThatWasNotWhatMadeItTrustedIsTakenBack() async throws {
+        let chain = try TestChain()
+        let endpoint = try Endpoint(host: "registry.test")
+        fetcher.serve([chain.leaf, chain.intermediate], at: endpoint)
+        let store = FakeAnchorStore(disk: disk, site: .system(profile), faults: faults, systemCAs: chain.root.pem)
+        disk.write(profile.bundle, "")
+        let repairer = Repairer(fetcher: fetcher, verifier: FakeChainVerifier(), store: store, ledger: ledger, profile: profile, now: { TestChain.now })
+        let error = await #expect(throws: RepairError.self) { try await repairer.repair(RepairRequest(endpoint: endpoint)) }
+        #expect(error?.code == .verification && error?.rolledBack == true)
+        #expect(error.map { "\($0.cause)" }?.contains("was not what made it trusted") == true, "\(String(describing: error))")
+        #expect(anchors.isEmpty && ledger.ledger.entries.isEmpty)
+    }
+
+    /// The check leaves out every anchor of the batch, not only the install's own: two endpoints under one
+    /// root, one sending the root and one only its intermediate, each verify with the other's anchor alone,
+    /// and both anchors stay.
+    @Test func twoInstallsUnderOneRootInOneBatchBothStay() async throws {
+        let chain = try TestChain()
+        let a = try chain.chain([chain.leaf, chain.intermediate], host: "a.registry.test")
+        let b = try chain.chain([chain.leaf, chain.intermediate, chain.root], host: "b.registry.test")
+        let results = await repairer.repairBatch([(RepairRequest(endpoint: a.endpoint), a), (RepairRequest(endpoint: b.endpoint), b)])
+        #expect(results.allSatisfy { (try? $0.get())?.changedTrust == true }, "\(results)")
+        #expect(anchors.count == 2 && ledger.ledger.entries.map(\.state) == [.installed, .installed])
+    }
+
     @Test func aLedgerThatCannotBeWrittenBeforeAnyFileWritesNothing() async throws {
         ledger.failSaves(after: 0)
         let error = await #expect(throws: RepairError.self) { try await repairer.repair(try request()) }

@@ -19,12 +19,27 @@ import Testing
         let ledger = try decoder.decode(Ledger.self, from: Data(Self.writtenBefore.utf8))
         #expect(ledger.entries.map(\.route) == [.system, .registry])
         #expect(ledger.entries.map(\.registry) == [nil, "r.test:5000"])
+        #expect(ledger.entries.map(\.rule) == [nil, nil], "written before trustmend kept the authorising rule")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         #expect(String(decoding: try encoder.encode(ledger), as: UTF8.self) == Self.writtenBefore)
         let unknown = Self.writtenBefore.replacing(#""route":"system""#, with: #""route":"auto""#)
         #expect(throws: DecodingError.self) { try decoder.decode(Ledger.self, from: Data(unknown.utf8)) }
+    }
+
+    /// The authorising rule (issue 16, item 3) round-trips, and an entry without one writes no `rule` key.
+    @Test func theAuthorisingRuleIsKept() throws {
+        var withRule = entry("a.test", 443, "aa", file: "/f")
+        withRule.rule = "*.corp.example:5000"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        let text = String(decoding: try encoder.encode(Ledger(entries: [withRule, entry("b.test", 443, "bb", file: "/g")])), as: UTF8.self)
+        #expect(text.contains(#""rule":"*.corp.example:5000""#) && text.components(separatedBy: #""rule""#).count == 2)
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        #expect(try decoder.decode(Ledger.self, from: Data(text.utf8)).entries.map(\.rule) == ["*.corp.example:5000", nil])
     }
 
     @Test func aSharedFileStaysUntilItsLastEntryGoes() {

@@ -124,7 +124,7 @@ import Testing
         var policy = Policy(configuration: try Self.config())
         let d = try Self.detection("evil.example")
         guard case .skip(.notAllowed, true) = policy.decide(d, record: Self.containerd, now: .zero) else { Issue.record("first: report"); return }
-        guard case .skip(.coolingDown, false) = policy.decide(d, record: Self.containerd, now: .seconds(899)) else { Issue.record("quiet within back-off"); return }
+        guard case .skip(.notAllowed, false) = policy.decide(d, record: Self.containerd, now: .seconds(899)) else { Issue.record("quiet within back-off"); return }
         guard case .skip(.notAllowed, true) = policy.decide(d, record: Self.containerd, now: .seconds(901)) else { Issue.record("report again after"); return }
     }
 

@@ -88,3 +88,77 @@ import TrustmendTesting
         #expect(pending.first?.directories == ["/etc/docker/certs.d/registry.test"])
     }
 }
+
+/// Issue 16, item 2: once the ledger holds an installed anchor for a host:port, another anchor for it is
+/// refused unless the request's pins name it.
+@Suite struct AnchorChangePlannerTests {
+    let first: TestChain
+    let second: TestChain
+    let endpoint: Endpoint
+
+    init() throws {
+        first = try TestChain()
+        second = try TestChain()
+        endpoint = try Endpoint(host: "registry.test", port: 443)
+    }
+
+    func installed(_ anchor: ChainCertificate, port: UInt16 = 443, state: LedgerEntry.State = .installed, notAfter: Date = TestChain.now + 86400)
+        -> LedgerEntry
+    {
+        LedgerEntry(
+            host: "registry.test", port: port, sha256: anchor.sha256, subject: anchor.subject, issuer: anchor.issuer, notAfter: notAfter,
+            files: ["/usr/local/share/ca-certificates/trustmend-\(anchor.sha256.prefix(16)).crt"], route: .system,
+            installedAt: TestChain.now - 3600, reason: "a log line", state: state)
+    }
+
+    func plan(_ ledger: [LedgerEntry], pins: Set<String> = [], dryRun: Bool = false, trusted: Bool = false) throws -> RepairStep {
+        let site = InstallSite(route: .system, plannedFiles: { $0.map { "/usr/local/share/ca-certificates/trustmend-\($0.sha256.prefix(16)).crt" } })
+        let planner = RepairPlanner(profile: .profile(for: .debian), site: site, ledger: Ledger(entries: ledger), now: TestChain.now)
+        let chain = try second.chain([second.leaf, second.intermediate])
+        return planner.plan(RepairRequest(endpoint: endpoint, pins: pins, reason: "a log line", dryRun: dryRun), chain: chain, trusted: trusted)
+    }
+
+    @Test func anotherAnchorIsRefusedWithBothFingerprintsAndWhatToRun() throws {
+        for dryRun in [false, true] {
+            guard case .refused(let why) = try plan([installed(first.intermediate)], dryRun: dryRun) else {
+                Issue.record("a changed anchor must be refused (dry run: \(dryRun))")
+                continue
+            }
+            let text = "\(why)"
+            #expect(text.contains(first.intermediate.sha256) && text.contains(second.intermediate.sha256), "\(text)")
+            #expect(text.contains("trustmend fix registry.test:443 --expect-sha256 \(second.intermediate.sha256)"))
+            #expect(text.contains("trustmend remove registry.test:443") && text.contains("out of band"))
+        }
+    }
+
+    @Test func pinsNamingTheNewAnchorLetItIn() throws {
+        guard case .install(let plan, _) = try plan([installed(first.intermediate)], pins: [second.intermediate.sha256]) else {
+            Issue.record("a pinned new anchor is the operator's word: install")
+            return
+        }
+        #expect(plan.anchors == [second.intermediate])
+    }
+
+    @Test func anExpiredOrRenewedAnchorChangesNothing() throws {
+        // The installed anchor expired: still refused (a renewal is a new certificate, a new SHA-256),
+        // and the refusal says it expired.
+        guard case .refused(let why) = try plan([installed(first.intermediate, notAfter: TestChain.now - 60)]) else {
+            Issue.record("an expired installed anchor does not open the door")
+            return
+        }
+        #expect("\(why)".contains("expired"))
+    }
+
+    @Test func firstUseOtherPortsPendingEntriesAndTrustedChainsAreNotChanges() throws {
+        guard case .install = try plan([]) else { Issue.record("first use installs"); return }
+        guard case .install = try plan([installed(first.intermediate, port: 5000)]) else { Issue.record("another port is another endpoint"); return }
+        guard case .install = try plan([installed(first.intermediate, state: .pending)]) else {
+            Issue.record("a pending entry is rolled back, not trusted")
+            return
+        }
+        guard case .alreadyTrusted = try plan([installed(first.intermediate)], trusted: true) else {
+            Issue.record("a chain the bundle already trusts needs nothing, changed or not")
+            return
+        }
+    }
+}

@@ -8,11 +8,15 @@
              switches of all its threads) per idle minute
   flood      the daemon's CPU time for 100,000 ordinary engine lines, then one failure
   journal    trustmend scan --journal-file against journalctl --file … -o cat | grep -F, the same journal file
+  entries    `trustmend run`'s CPU per journal entry against a C loop over the same journal directory
+             (Tests/scripts/journal_loop.c: sd_journal_next, MESSAGE, memmem); with valgrind, also callgrind's
+             instruction counts (repeatable on a loaded machine)
   size       the binary and the packages
 At the end, one table of the ratios measured side by side in this run.
 """
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -26,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from journal_lines import JOURNAL_REMOTE, append, entry, failure  # noqa: E402
 
 TM = sys.argv[1]
-WHAT = sys.argv[2:] or ["scan", "journal", "fetch", "latency", "idle", "flood", "size"]
+WHAT = sys.argv[2:] or ["scan", "journal", "entries", "fetch", "latency", "idle", "flood", "size"]
 SUMMARY = []  # (what, trustmend, reference, ratio)
 WORK = tempfile.mkdtemp(prefix="trustmend-bench.")
 
@@ -131,24 +135,25 @@ def bench_fetch():
 class Daemon:
     """`trustmend run` on a sandbox root and a journal directory, its stderr read line by line."""
 
-    def __init__(self, allow="localhost", mode="enforce"):
+    def __init__(self, allow="localhost", mode="enforce", journal=None, wrapper=(), binary=None, started_within=30):
         self.root = os.path.join(WORK, "root")
-        self.journal = os.path.join(WORK, "journal")
+        self.journal = journal or os.path.join(WORK, "journal")
         os.makedirs(self.journal, exist_ok=True)
         os.makedirs(self.root + "/etc/trustmend", exist_ok=True)
+        shutil.rmtree(self.root + "/var/lib/trustmend", ignore_errors=True)  # no cursor from an earlier daemon
         with open(self.root + "/etc/trustmend/config.yaml", "w") as f:
             f.write(f"mode: {mode}\nallow: [{{host: \"{allow}\"}}]\ndebounce: 1s\nbackoff: 1h\nmax_installs_per_hour: 1000\n"
-                    "fetch: {proxy: none, connect_timeout: 1s}\n")
+                    "fetch: {proxy: none, connect_timeout: 1s}\nsources: {journal: {look_back: 1h}}\n")
         with open(self.root + "/etc/os-release", "w") as f:
             f.write("ID=debian\n")
         env = {k: v for k, v in os.environ.items() if k not in ("JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC")}
-        self.proc = subprocess.Popen([TM, "run", "--root", self.root, "--config", self.root + "/etc/trustmend/config.yaml",
+        self.proc = subprocess.Popen([*wrapper, binary or TM, "run", "--root", self.root, "--config", self.root + "/etc/trustmend/config.yaml",
                                       "--journal-dir", self.journal, "--bus", "unix:path=/nonexistent"],
                                      stderr=subprocess.PIPE, env=env)
         self.lines = []
         self.cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for(lambda l: "trustmend started" in l, 30)
+        self.wait_for(lambda l: "trustmend started" in l, started_within)
 
     def _read(self):
         for raw in self.proc.stderr:
@@ -167,14 +172,16 @@ class Daemon:
                 left = deadline - time.perf_counter()
                 if left <= 0:
                     raise TimeoutError("the daemon did not log the expected line")
-                self.cond.wait(left)
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"the daemon exited ({self.proc.returncode}): {''.join(l for _, l in self.lines[-5:])}")
+                self.cond.wait(min(left, 1))
 
     def append(self, entries):
         append(f"{self.journal}/system.journal", [entry(message, unit) for unit, message in entries])
 
-    def stop(self):
+    def stop(self, timeout=20):
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=20)
+        self.proc.wait(timeout=timeout)
 
 
 def bench_latency():
@@ -379,6 +386,111 @@ def bench_journal():
     os.unlink(path)
 
 
+ENGINE_UNITS = ["containerd.service", "docker.service", "kubelet.service", "crio.service"]  # the default sources.journal.units
+
+
+def journal_loop():
+    """Tests/scripts/journal_loop.c, built for this run."""
+    binary = os.path.join(WORK, "journal_loop")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "journal_loop.c")
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libsystemd"], capture_output=True, text=True, check=True).stdout.split()
+    subprocess.run(["cc", "-O2", "-o", binary, source, *flags], check=True)
+    # The matches trustmend adds (SystemdJournalSource): any engine unit, and root, and the unit's own stderr.
+    matches = [x for u in ENGINE_UNITS for x in ("+", f"_SYSTEMD_UNIT={u}")][1:] + ["AND", "_UID=0", "_TRANSPORT=stdout"]
+    return lambda directory: [binary, directory, "unknown authority", *matches]
+
+
+def child_cpu(cmd):
+    """Runs cmd; its user+system CPU seconds (rusage) and its stdout."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime, out
+
+
+def callgrind(cmd_or_run):
+    """Instructions executed (callgrind's Ir total) by cmd, or by what run(wrapper) starts under valgrind.
+    valgrind 3.19 cannot read the DWARF 5 of a Swift build: run it on a copy without debug information."""
+    out = os.path.join(WORK, f"callgrind.{time.monotonic_ns()}")
+    wrapper = ["valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}"]
+    if callable(cmd_or_run):
+        cmd_or_run(wrapper)
+    else:
+        subprocess.run(wrapper + cmd_or_run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    total = 0
+    for name in os.listdir(WORK):
+        if name.startswith(os.path.basename(out)):
+            with open(os.path.join(WORK, name)) as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("totals:"))
+            os.unlink(os.path.join(WORK, name))
+    return total
+
+
+def bench_entries():
+    entries = 1_000_000
+    print(f"entries: {entries:,} engine entries (containerd, _TRANSPORT=stdout) in a journal directory, the last one a failure:")
+    print("  `trustmend run` from start to that failure decided, against a C loop over the same directory with the same matches")
+    full = os.path.join(WORK, "entries-full")
+    empty = os.path.join(WORK, "entries-empty")
+    os.makedirs(full, exist_ok=True)
+    os.makedirs(empty, exist_ok=True)
+    writer = subprocess.Popen([JOURNAL_REMOTE, f"--output={full}/system.journal", "-"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = int(time.time() * 1e6) - entries
+    for start in range(0, entries, 10_000):
+        chunk = [entry(NOISE[i % 3], stamp=base + i) if i < entries - 1 else entry(failure("localhost", 40000), stamp=base + i)
+                 for i in range(start, min(entries, start + 10_000))]
+        writer.stdin.write(("\n".join(chunk) + "\n\n").encode())
+    writer.stdin.close()
+    writer.wait()
+    figure("journal", f"{entries:,} entries, {sum(os.path.getsize(os.path.join(full, n)) for n in os.listdir(full)) / 2**20:.0f} MiB")
+    loop = journal_loop()
+
+    def daemon_cpu(directory, wrapper=(), binary=None, within=300):
+        """CPU seconds of `trustmend run` over directory: to the failure decided (full), or to started + 1 s (empty)."""
+        d = Daemon(journal=directory, wrapper=wrapper, binary=binary, started_within=within)
+        try:
+            if directory == full:
+                d.wait_for(lambda l: "port=40000" in l and "event=detected" in l, within)
+            else:
+                time.sleep(1)
+            return cpu_seconds(d.proc.pid)
+        finally:
+            d.stop(timeout=within)
+
+    def best(f, runs=3):
+        return min(f() for _ in range(runs))
+
+    c_full = best(lambda: child_cpu(loop(full))[0])
+    c_empty = best(lambda: child_cpu(loop(empty))[0])
+    counted = child_cpu(loop(full))[1].decode().strip()
+    tm_full = best(lambda: daemon_cpu(full))
+    tm_empty = best(lambda: daemon_cpu(empty))
+    per_c = (c_full - c_empty) / entries * 1e9
+    per_tm = (tm_full - tm_empty) / entries * 1e9
+    figure("C loop (journal_loop.c), CPU", f"{c_full:.2f} s ({counted}); empty directory {c_empty:.3f} s")
+    figure("trustmend run, CPU", f"{tm_full:.2f} s; empty directory, started + 1 s idle {tm_empty:.2f} s")
+    figure("per entry (minus the empty run)", f"trustmend {per_tm:.0f} ns, C loop {per_c:.0f} ns: {per_tm / per_c:.2f}×")
+    SUMMARY.append((f"CPU per journal entry, {entries // 10**6} M entries", f"{per_tm:.0f} ns", f"C loop {per_c:.0f} ns",
+                    f"{per_tm / per_c:.2f}× the C loop (target ≤ 1.2×)"))
+    if shutil.which("valgrind"):
+        ir_c = callgrind(loop(full)) - callgrind(loop(empty))
+
+        stripped = os.path.join(WORK, "trustmend.nodebug")
+        subprocess.run(["strip", "--strip-debug", "-o", stripped, TM], check=True)
+
+        def run_daemon(directory):
+            return lambda wrapper: daemon_cpu(directory, wrapper, binary=stripped, within=1800)
+        ir_tm = callgrind(run_daemon(full)) - callgrind(run_daemon(empty))
+        figure("instructions per entry (callgrind)", f"trustmend {ir_tm / entries:.0f}, C loop {ir_c / entries:.0f}: {ir_tm / ir_c:.2f}×")
+        SUMMARY.append(("instructions per journal entry (callgrind)", f"{ir_tm / entries:.0f}", f"C loop {ir_c / entries:.0f}",
+                        f"{ir_tm / ir_c:.2f}× the C loop (target ≤ 1.2×)"))
+    else:
+        figure("instructions per entry (callgrind)", "valgrind is not installed: skipped")
+    shutil.rmtree(full)
+
+
 def bench_size():
     print("size: the release binary and the packages (packaging/out, when built)")
     size = os.path.getsize(TM)
@@ -396,7 +508,7 @@ def bench_size():
 
 for what in WHAT:
     {"scan": bench_scan, "fetch": bench_fetch, "latency": bench_latency, "idle": bench_idle, "flood": bench_flood,
-     "journal": bench_journal, "size": bench_size}[what]()
+     "journal": bench_journal, "entries": bench_entries, "size": bench_size}[what]()
 if SUMMARY:
     print("\nsummary (measured side by side in this run)")
     print(f"  {'what':<52} {'trustmend':<14} {'reference':<24} ratio")

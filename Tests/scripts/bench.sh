@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints trustmend's figures: scan throughput against grep, fetch against openssl s_client, the daemon's
-# detection latency (journal entry -> decision), idle RSS and wake-ups, CPU under a flood of lines. Asserts nothing; tests never time.
-#   bash Tests/scripts/bench.sh [scan] [fetch] [latency] [idle] [flood]     (all without arguments)
+# detection latency (journal entry -> decision), idle RSS and wake-ups, CPU under a flood of lines, CPU per
+# journal entry against a C sd-journal loop (journal_loop.c). Asserts nothing; tests never time.
+#   bash Tests/scripts/bench.sh [scan] [journal] [entries] [fetch] [latency] [idle] [flood] [size]   (all without arguments)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash Tests/scripts/setup.sh

@@ -73,6 +73,8 @@ for v in 219 237; do
 done
 grep -qx 'MemoryLimit=256M' <<<"$(sh packaging/old-systemd.sh --print 219)" || fail "systemd 219: no MemoryLimit="
 grep -q '^SystemCallFilter=~@privileged' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: the deny-list is gone"
+grep -qx 'SystemCallFilter=~setpriority:0' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: setpriority fails loudly again"
+grep -qx 'SystemCallFilter=~setpriority:0' systemd/trustmend.service || fail "the unit: setpriority fails loudly again (libdispatch's start-up lines)"
 [[ -z $(sh packaging/old-systemd.sh --print 239) ]] || fail "systemd 239 gets a drop-in"
 ok "old systemd: a drop-in for 219 and 237 (no allow-list; 219 also without '+' and with MemoryLimit=), none from 239"
 for p in "$deb" "$rpm"; do

@@ -6,6 +6,8 @@ import TrustmendCore
 // and bundles carry them), through the anchor choice. The first byte picks the form. Beyond not crashing:
 // - an anchor is always one of the certificates sent, and never an ordinary leaf (a certificate that is
 //   neither a CA nor self-signed);
+// - an anchor lies on the leaf's issuance path: the leaf, or the issuer (by name and signature) of a
+//   certificate on it — never another CA the server happens to send;
 // - where p11-kit builds the bundle (system route of the RHEL family) every anchor is a CA;
 // - with a pin, every anchor is pinned; no anchor has expired;
 // - a certificate written as PEM reads back as the same DER.
@@ -30,6 +32,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     let chain = PeerChain(endpoint: endpoint, certificates: certificates)
     let sent = Set(certificates.map(\.der))
+    var path = Array(certificates.prefix(1))
+    while let last = path.last, !last.isSelfSigned, let issuer = certificates.first(where: { !path.contains($0) && $0.issued(last) }) {
+        path.append(issuer)
+    }
     for choice in AnchorChoice.allCases {
         for (profile, acceptsNonCA) in [(debian, true), (rhel, false), (rhel, true)] {
             for pins in [Set<String>(), Set(certificates.prefix(1).map(\.sha256))] {
@@ -37,6 +43,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
                 guard case .success(let anchors) = selector.select(from: chain, now: now) else { continue }
                 for anchor in anchors {
                     precondition(sent.contains(anchor.der), "an anchor that was not sent")
+                    precondition(path.contains(anchor), "an anchor off the leaf's issuance path: \(anchor.subject)")
                     precondition(anchor.isCA || anchor.isSelfSigned, "an ordinary leaf as anchor: \(anchor.subject)")
                     precondition(acceptsNonCA || anchor.isCA, "a non-CA anchor where p11-kit drops it: \(anchor.subject)")
                     precondition(pins.isEmpty || pins.contains(anchor.sha256), "an unpinned anchor: \(anchor.sha256)")

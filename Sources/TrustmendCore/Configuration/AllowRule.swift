@@ -7,17 +7,28 @@ public struct AllowRule: Sendable, Hashable, CustomStringConvertible {
     public var anchor: AnchorChoice?
     /// Overrides the top-level `route` for the hosts of this rule.
     public var route: TrustRoute?
+    /// Registries (exact `host[:port]`, as image references write them) whose `certs.d` the registry route
+    /// may write for a host of this rule besides the host itself: a token or CDN host serving them.
+    public var registries: [RegistryHost]
     public var line: Int
 
     public init(
-        host: HostPattern, port: UInt16? = nil, sha256: Set<String> = [], anchor: AnchorChoice? = nil, route: TrustRoute? = nil, line: Int = 0
+        host: HostPattern, port: UInt16? = nil, sha256: Set<String> = [], anchor: AnchorChoice? = nil, route: TrustRoute? = nil,
+        registries: [RegistryHost] = [], line: Int = 0
     ) {
         self.host = host
         self.port = port
         self.sha256 = sha256
         self.anchor = anchor
         self.route = route
+        self.registries = registries
         self.line = line
+    }
+
+    /// The rule as the ledger records it: its host pattern, with `:port` when it has one.
+    public var name: String {
+        let host = host.pattern.contains(":") ? "[\(host.pattern)]" : host.pattern
+        return host + (port.map { ":\($0)" } ?? "")
     }
 
     public func matches(_ endpoint: Endpoint) -> Bool {
@@ -25,6 +36,6 @@ public struct AllowRule: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(host)\(port.map { ":\($0)" } ?? "")" + (sha256.isEmpty ? "" : " pinned") + (line > 0 ? " (line \(line))" : "")
+        name + (sha256.isEmpty ? "" : " pinned") + (line > 0 ? " (line \(line))" : "")
     }
 }

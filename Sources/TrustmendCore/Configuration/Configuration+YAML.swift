@@ -59,6 +59,7 @@ extension Configuration {
                     }
                 }
             }
+            if let n = try fetch.take("unlisted_hosts") { fetchUnlisted = try n.bool("fetch.unlisted_hosts") }
             try fetch.finish()
         }
         if let n = try top.take("update_tool_timeout") { updateToolTimeout = try n.duration("update_tool_timeout", min: .seconds(1), max: .seconds(3600)) }
@@ -67,6 +68,12 @@ extension Configuration {
 
         if trustAny && !allow.isEmpty {
             throw ConfigError(line: 0, "trust_any: true and allow rules together are ambiguous: remove one")
+        }
+        for rule in allow where !rule.registries.isEmpty && (rule.route ?? route) == .system {
+            throw ConfigError(
+                line: rule.line,
+                "allow[].registries names certs.d directories, which the system route never writes: remove it, or give the rule "
+                    + "route: registry or auto")
         }
     }
 
@@ -92,8 +99,34 @@ extension Configuration {
         }
         if let n = try fields.take("anchor") { rule.anchor = try n.choice(AnchorChoice.self, key: "allow[].anchor") }
         if let n = try fields.take("route") { rule.route = try n.choice(TrustRoute.self, key: "allow[].route") }
+        if let n = try fields.take("registries") {
+            let items: [YAMLNode]
+            if case .scalar = n.value { items = [n] } else { items = try n.list("allow[].registries") }
+            for item in items {
+                let registry = try Self.registry(item)
+                if !rule.registries.contains(registry) { rule.registries.append(registry) }
+            }
+        }
         try fields.finish()
         return rule
+    }
+
+    /// One `allow[].registries` entry: an exact registry name as image references write it, `host` or
+    /// `host:port`, validated as the `certs.d` directory name it becomes; Docker Hub's API hosts are
+    /// `docker.io`, as the engines key it.
+    static func registry(_ node: YAMLNode) throws(ConfigError) -> RegistryHost {
+        let text = try node.string("allow[].registries")
+        let shape = "list each registry exactly as image references name it: host or host:port, as in \"registry.corp.example:5000\""
+        guard !text.contains("*") else {
+            throw ConfigError(line: node.line, "allow[].registries: \"\(text)\" is a glob; registries are exact names: \(shape)")
+        }
+        do {
+            let registry = try RegistryHost(parsing: text)
+            if registry.port == nil, RegistryHost.dockerHubHosts.contains(registry.host) { return try RegistryHost(host: "docker.io") }
+            return registry
+        } catch {
+            throw ConfigError(line: node.line, "allow[].registries: \"\(text)\" is not a registry name (\(error)): \(shape)")
+        }
     }
 
     static func isUnitName(_ text: String) -> Bool {

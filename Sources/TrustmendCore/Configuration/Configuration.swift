@@ -51,6 +51,10 @@ public struct Configuration: Sendable, Hashable {
     public var connectTimeout: Duration = .seconds(10)
     public var handshakeTimeout: Duration = .seconds(10)
     public var proxy: ProxySetting = .engine
+    /// Fetch the chain of a host outside the allow list to put its anchor's fingerprint in the report
+    /// (`fetch.unlisted_hosts`). Off by default: a line would otherwise make the root daemon open TLS
+    /// connections to any host:port it names (issue 16, item 15); the report names the dry run instead.
+    public var fetchUnlisted = false
     public var updateToolTimeout: Duration = .seconds(120)
     public var stateDirectory = "/var/lib/trustmend"
 

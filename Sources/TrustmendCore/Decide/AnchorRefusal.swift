@@ -5,6 +5,9 @@ public enum AnchorRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case emptyChain
     /// The server sent only an ordinary leaf (not self-signed, not a CA): its issuer is missing.
     case onlyLeaf(issuer: String)
+    /// The server sent other certificates, but none of them issued its own: the CA on its issuance path
+    /// is missing (`sent`: the subjects of what it sent besides the leaf).
+    case issuerNotSent(issuer: String, sent: [String])
     /// The chosen anchors do not match the operator's pins.
     case pinMismatch(expected: [String], found: [String])
     /// The family's update tool (p11-kit) drops non-CA certificates, so the anchor would never reach the bundle.
@@ -19,6 +22,12 @@ public enum AnchorRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "the server sent only its own certificate, issued by \"\(issuer)\", and not that CA; "
                 + "trustmend never trusts an ordinary server certificate. Configure the server to send its "
                 + "intermediate, or install that CA by hand after checking it"
+        case .issuerNotSent(let issuer, let sent):
+            let others = sent.map { "\"\($0)\"" }.joined(separator: ", ")
+            return "none of the other certificates the server sent (\(others)) issued its own certificate, whose issuer is "
+                + "\"\(issuer)\"; trustmend only trusts a CA on the certificate's issuance path, never another one the server "
+                + "happens to send. This usually means the server omits its intermediate CA (and sends a stale or unrelated one): "
+                + "configure it to send the CA that issued its certificate, or install that CA by hand after checking it"
         case .pinMismatch(let expected, let found):
             return "the anchor's SHA-256 \(found.joined(separator: ", ")) does not match the expected "
                 + "\(expected.joined(separator: ", ")): nothing was installed. If the registry's CA really changed, "

@@ -22,22 +22,17 @@ public struct AnchorSelector: Sendable {
         let certificates = chain.certificates
         guard let leaf = certificates.first else { return .failure(.emptyChain) }
         let path = Self.issuancePath(certificates)
+        // Only certificates on the leaf's issuance path: another CA the server sent (stale, unrelated or
+        // an attacker's) never becomes an anchor, even when nothing else would (issue 16, item 7).
+        let onPath = path.filter { $0.isCA || $0.isSelfSigned }
+        guard !onPath.isEmpty else {
+            if certificates.count == 1 { return .failure(.onlyLeaf(issuer: leaf.issuer)) }
+            return .failure(.issuerNotSent(issuer: leaf.issuer, sent: certificates.dropFirst().map(\.subject)))
+        }
         let anchors: [ChainCertificate]
         switch choice {
-        case .topCA:
-            if let top = path.last(where: { $0.isCA || $0.isSelfSigned }) {
-                anchors = [top]
-            } else if let anyCA = certificates.last(where: \.isCA) {
-                // Out-of-order or unrelated extras: still never the leaf.
-                anchors = [anyCA]
-            } else {
-                return .failure(.onlyLeaf(issuer: leaf.issuer))
-            }
-        case .fullChain:
-            let picked = path.filter { $0.isCA || $0.isSelfSigned }
-            let extras = certificates.filter { $0.isCA && !picked.contains($0) }
-            anchors = (picked + extras).reversed()
-            if anchors.isEmpty { return .failure(.onlyLeaf(issuer: leaf.issuer)) }
+        case .topCA: anchors = [onPath.last!]
+        case .fullChain: anchors = onPath.reversed()
         }
         if !acceptsNonCA, let nonCA = anchors.first(where: { !$0.isCA }) {
             return .failure(.nonCAAnchorOnP11Kit(subject: nonCA.subject, family: profile.family))
@@ -52,12 +47,14 @@ public struct AnchorSelector: Sendable {
     }
 
     /// The leaf followed by each issuer found among the sent certificates, whatever order they came in.
+    /// An issuer is a certificate whose subject is the issuer's name *and* whose key verifies the
+    /// signature: a CA that only bears the right name (an attacker can mint one) is not on the path.
     static func issuancePath(_ certificates: [ChainCertificate]) -> [ChainCertificate] {
         guard var current = certificates.first else { return [] }
         var path = [current]
         while !current.isSelfSigned,
             let issuer = certificates.first(where: { candidate in
-                !path.contains(candidate) && candidate.certificate.subject == current.certificate.issuer
+                !path.contains(candidate) && candidate.issued(current)
             })
         {
             path.append(issuer)

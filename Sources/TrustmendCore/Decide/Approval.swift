@@ -19,4 +19,7 @@ public struct Approval: Sendable, Hashable {
     /// Set past the hourly cap for an endpoint repaired before: the repair may find the chain already
     /// trusted (and a restart owed), but an install is refused for this reason.
     public var installVeto: SkipReason? = nil
+
+    /// What authorised it, as the ledger records it: the rule's name, or "trust_any".
+    public var authority: String { rule?.name ?? "trust_any" }
 }

@@ -15,6 +15,10 @@ public struct BatchPlan: Sendable {
     /// repairs stalled); the rest name the dry run.
     public static let reportFetches = 8
 
+    /// How many skips one batch reports: each costs a log line (and memory while the batch waits), so a
+    /// flood of distinct hosts outside the policy is cut here and the batch says how many it left out.
+    public static let maxReports = 4096
+
     /// - Parameters:
     ///   - loggedBy: the journal units that logged each endpoint's failure.
     ///   - runtime: the CRI runtime unit the kubelet's failures are charged to.
@@ -27,14 +31,15 @@ public struct BatchPlan: Sendable {
     }
 
     /// The route of one approval: its rule's or the configuration's, resolved against the engines that
-    /// failed. Without registry facts everything takes the system route.
+    /// failed and the registries the rule authorises. Without registry facts everything takes the
+    /// system route.
     public static func route(for approval: Approval, units: [String], facts: RouteFacts?) -> Result<RouteChoice, RouteRefusal> {
         guard let facts else {
             if approval.route == .registry { return .failure(RouteRefusal("this daemon has no registry route")) }
             return .success(RouteChoice(.system, why: approval.route == .system ? "route: system" : "no registry route"))
         }
         let engines = units.map { (unit: $0, engine: RegistryEngine(unit: $0)) }
-        return RoutePlanner.choose(approval.route, engines: engines, detection: approval.detection, facts: facts)
+        return RoutePlanner.choose(approval.route, engines: engines, detection: approval.detection, facts: facts, rule: approval.rule)
     }
 
     /// Items grouped by where they write, in a stable order: the system route runs its update tool once

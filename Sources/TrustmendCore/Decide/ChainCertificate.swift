@@ -34,6 +34,13 @@ public struct ChainCertificate: Hashable, Sendable {
         return certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 
+    /// This certificate issued `other`: its subject is `other`'s issuer and its key verifies `other`'s
+    /// signature.
+    public func issued(_ other: ChainCertificate) -> Bool {
+        certificate.subject == other.certificate.issuer
+            && certificate.publicKey.isValidSignature(other.certificate.signature, for: other.certificate)
+    }
+
     /// The certificate as one PEM block, 64 columns, trailing newline, as OpenSSL writes it.
     public var pem: String { PEM.certificate(der) }
 }

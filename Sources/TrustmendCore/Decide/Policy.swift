@@ -1,38 +1,69 @@
 import FoundationEssentials
 
-/// The ordered guards every detection passes: trusted source, endpoint valid, allowed, not cooling
-/// down, under the hourly cap. The first veto wins. Time is a monotonic `Duration` since an arbitrary
-/// start, given by the caller, so tests drive it without sleeping.
+/// The ordered guards every detection passes: trusted source, endpoint valid, fixable, not queued, not
+/// backing off, allowed, under the hourly cap, within its source's fetch budget. The first veto wins.
+/// Time is a monotonic `Duration` since an arbitrary start, given by the caller, so tests drive it
+/// without sleeping.
 ///
-/// Memory stays bounded under floods of distinct hosts: every table is capped at `maxTracked` entries,
-/// and expired entries go first.
+/// Text cannot deny a repair (issue 16, item 8): only an endpoint's own failed attempt backs it off. A
+/// refusal for the cap, an unfixable failure and a report are rate-limited as *reports* (one per
+/// endpoint and kind per back-off period); the endpoint's next failure is still decided.
+///
+/// Memory stays bounded under floods of distinct hosts: the back-off and report table holds at most
+/// `maxTracked` entries (expired entries go first), and each source has a `FetchBudget`.
 public struct Policy: Sendable {
     public var configuration: Configuration
     public var maxTracked: Int
 
-    private var quietUntil: [Endpoint: Duration] = [:]
+    /// What an endpoint is remembered for, until a time.
+    enum Quiet: Hashable, Sendable {
+        /// Its repair failed (fetch, choice, update tool, verification): left alone for the back-off.
+        case failed
+        /// Reported, as what is reported is: no report of the same kind before the back-off ends.
+        case reported(ReportKind)
+    }
+
+    /// The kinds of report that are rate-limited per endpoint.
+    public enum ReportKind: Hashable, Sendable {
+        case notAllowed, unfixable, hourlyCap, wouldInstall, notStaleRoots
+    }
+
+    private var quiet: ExpiryTable<Pair>
     private var installTimes: [Duration] = []
-    private var queued: Set<Endpoint> = []
+    /// Approvals in flight, by the source whose budget they hold.
+    private var queued: [Endpoint: FetchSource] = [:]
+    /// Fetched approvals holding a slot of the hourly cap until they end (the cap checked again at
+    /// install time: one batch cannot install past it).
+    private var reserved: Set<Endpoint> = []
     /// Endpoints repaired (or found trusted) since the start: past the cap, their failures are still
     /// checked, since one that needs no install must not be refused "for the cap".
     private var repaired: Set<Endpoint> = []
+    private var budget: FetchBudget
 
-    public init(configuration: Configuration, maxTracked: Int = 10_000) {
-        self.configuration = configuration
-        self.maxTracked = maxTracked
+    struct Pair: Hashable, Sendable {
+        var endpoint: Endpoint
+        var quiet: Quiet
     }
 
-    /// Decides one detection from one record. Records a report's back-off; an approval is queued until
-    /// `finished(_:succeeded:at:)` is called for it.
+    public init(configuration: Configuration, maxTracked: Int = 10_000, budget: FetchBudget = FetchBudget()) {
+        self.configuration = configuration
+        self.maxTracked = maxTracked
+        self.budget = budget
+        quiet = ExpiryTable(capacity: maxTracked)
+    }
+
+    /// Decides one detection from one record. An approval is queued until `finished(_:_:now:)` is called
+    /// for it; a skip with `report: true` is due to be reported (and counted as reported).
     public mutating func decide(_ detection: Detection, record: LogRecord, now: Duration) -> PolicyDecision {
         if let why = untrusted(record.origin) { return .skip(.untrustedSource(why), report: false) }
         guard let endpoint = detection.endpoint else { return .skip(.noEndpoint, report: false) }
-        guard detection.fixable else { return coolDown(endpoint, .unfixable, now: now) }
-        guard !queued.contains(endpoint) else { return .skip(.alreadyQueued, report: false) }
-        if let until = quietUntil[endpoint], until > now { return .skip(.coolingDown(until: until), report: false) }
+        // Reported, never backed off: one forged "insecure algorithm" line must not silence the endpoint.
+        guard detection.fixable else { return report(endpoint, .unfixable, .unfixable, now: now) }
+        guard queued[endpoint] == nil else { return .skip(.alreadyQueued, report: false) }
+        if let until = quiet.until(Pair(endpoint: endpoint, quiet: .failed), now: now) { return .skip(.coolingDown(until: until), report: false) }
 
         let rule = configuration.allow.first { $0.matches(endpoint) }
-        guard rule != nil || configuration.trustAny else { return coolDown(endpoint, .notAllowed, now: now) }
+        guard rule != nil || configuration.trustAny else { return report(endpoint, .notAllowed, .notAllowed, now: now) }
 
         // Configuration's one definition; past the guard above a rule matched or `trust_any` is set, so
         // here it comes down to `mode: report`. Besides: a log file's ownership is not its lines'
@@ -40,22 +71,34 @@ public struct Policy: Sendable {
         // author's text), so a line from one may repair only under a rule that pins the anchor; else it
         // is reported.
         let reportOnly = configuration.reportOnly || (record.origin.isFile && (rule?.sha256.isEmpty ?? true))
-        var installVeto: SkipReason?
-        if !reportOnly {
-            // Approvals still in flight count too: a burst in one batch cannot overrun the cap.
-            installTimes.removeAll { $0 <= now - .seconds(3600) }
-            if installTimes.count + queued.count >= configuration.maxInstallsPerHour {
-                let cap = SkipReason.hourlyCapReached(configuration.maxInstallsPerHour)
-                guard repaired.contains(endpoint) else { return coolDown(endpoint, cap, now: now) }
-                installVeto = cap
-            }
+        if reportOnly, let until = quiet.until(Pair(endpoint: endpoint, quiet: .reported(.wouldInstall)), now: now) {
+            return .skip(.coolingDown(until: until), report: false)
         }
-        queued.insert(endpoint)
+        var installVeto: SkipReason?
+        if !reportOnly, capReached(now: now) {
+            let cap = SkipReason.hourlyCapReached(configuration.maxInstallsPerHour)
+            // Not a back-off: the endpoint's next failure is decided again.
+            guard repaired.contains(endpoint) else { return report(endpoint, .hourlyCap, cap, now: now) }
+            installVeto = cap
+        }
+        let source = FetchSource(record.origin)
+        if let why = budget.admit(source, now: now) { return .skip(.fetchBudgetSpent(why), report: false) }
+        queued[endpoint] = source
         let approval = Approval(
             endpoint: endpoint, detection: detection, rule: rule, choice: rule?.anchor ?? configuration.anchor,
             pins: rule?.sha256 ?? [], route: rule?.route ?? configuration.route, reason: String(record.message.prefix(2048)), reportOnly: reportOnly,
             loggedAt: record.loggedAt, installVeto: installVeto)
         return .act(approval)
+    }
+
+    /// Takes a slot of the hourly cap for a fetched approval about to install; nil when taken, else the
+    /// cap as the install veto. Installs of the last hour and the slots of approvals in flight count:
+    /// approvals that never reached a fetch (a dead port) do not.
+    public mutating func reserveInstall(_ endpoint: Endpoint, now: Duration) -> SkipReason? {
+        guard !reserved.contains(endpoint) else { return nil }
+        guard !capReached(now: now) else { return .hourlyCapReached(configuration.maxInstallsPerHour) }
+        reserved.insert(endpoint)
+        return nil
     }
 
     /// How an approval ended.
@@ -69,24 +112,53 @@ public struct Policy: Sendable {
         case reported
         /// Fetch, choice, update tool or verification failed: the host is left alone for the back-off.
         case failed
+        /// The install was refused for the hourly cap: no back-off, the next failure is decided again.
+        case capped
     }
 
     /// Ends an approval.
     public mutating func finished(_ endpoint: Endpoint, _ outcome: Outcome, now: Duration) {
-        queued.remove(endpoint)
+        if let source = queued.removeValue(forKey: endpoint) { budget.release(source) }
+        reserved.remove(endpoint)
         if outcome == .installed || outcome == .unchanged {
             if repaired.count >= maxTracked { repaired.removeAll() }
             repaired.insert(endpoint)
         }
         switch outcome {
         case .installed: installTimes.append(now)
-        case .unchanged: break
-        case .reported, .failed: remember(endpoint, until: now + configuration.backoff, now: now)
+        case .unchanged, .capped: break
+        case .reported: quiet.set(Pair(endpoint: endpoint, quiet: .reported(.wouldInstall)), until: now + configuration.backoff, now: now)
+        case .failed: quiet.set(Pair(endpoint: endpoint, quiet: .failed), until: now + configuration.backoff, now: now)
         }
     }
 
-    /// Hosts currently backed off (for tests and the status line).
-    public var trackedHosts: Int { quietUntil.count }
+    /// True when a report of this kind about `endpoint` is due now, and then counts it as made: one per
+    /// endpoint and kind per back-off period. For results known only after a fetch (a cap refusal at
+    /// install time, an engine that already has the roots).
+    public mutating func reportDue(_ endpoint: Endpoint, _ kind: ReportKind, now: Duration) -> Bool {
+        let key = Pair(endpoint: endpoint, quiet: .reported(kind))
+        guard quiet.until(key, now: now) == nil else { return false }
+        quiet.set(key, until: now + configuration.backoff, now: now)
+        return true
+    }
+
+    /// The sources whose fetch budget turned detections away since last said, at most once per back-off
+    /// period each, with how many.
+    public mutating func budgetAnnouncements(now: Duration) -> [FetchBudget.Drops] {
+        budget.announcements(now: now, every: configuration.backoff)
+    }
+
+    /// The fetch budget's limits, in a sentence.
+    public var budgetLimits: String { budget.limits }
+
+    /// Hosts currently backed off or reported (for tests and the status line).
+    public var trackedHosts: Int { quiet.count }
+
+    /// Approvals in flight.
+    public var queuedCount: Int { queued.count }
+
+    /// Approvals of `source` in flight, and detections it turned away that are not yet announced.
+    public func budgetState(_ source: FetchSource) -> (waiting: Int, dropped: Int) { (budget.waiting(source), budget.dropped(source)) }
 
     func untrusted(_ origin: LogRecord.Origin) -> String? {
         switch origin {
@@ -105,20 +177,14 @@ public struct Policy: Sendable {
         }
     }
 
-    private mutating func coolDown(_ endpoint: Endpoint, _ reason: SkipReason, now: Duration) -> PolicyDecision {
-        remember(endpoint, until: now + configuration.backoff, now: now)
-        return .skip(reason, report: true)
+    /// Installs of the last hour and reserved slots fill the cap.
+    private mutating func capReached(now: Duration) -> Bool {
+        installTimes.removeAll { $0 <= now - .seconds(3600) }
+        return installTimes.count + reserved.count >= configuration.maxInstallsPerHour
     }
 
-    private mutating func remember(_ endpoint: Endpoint, until: Duration, now: Duration) {
-        if quietUntil.count >= maxTracked {
-            quietUntil = quietUntil.filter { $0.value > now }
-            if quietUntil.count >= maxTracked {
-                // Still full of live entries: drop the tenth that frees up soonest, in one pass.
-                let doomed = quietUntil.sorted { $0.value < $1.value }.prefix(max(1, maxTracked / 10))
-                for (key, _) in doomed { quietUntil.removeValue(forKey: key) }
-            }
-        }
-        quietUntil[endpoint] = until
+    /// A skip reported at most once per endpoint and kind per back-off period; the endpoint is not backed off.
+    private mutating func report(_ endpoint: Endpoint, _ kind: ReportKind, _ reason: SkipReason, now: Duration) -> PolicyDecision {
+        .skip(reason, report: reportDue(endpoint, kind, now: now))
     }
 }

@@ -5,7 +5,8 @@ import FoundationEssentials
 ///
 /// The guards run in order and the first one that decides wins: an anchor the policy accepts, a store
 /// that takes the write, an earlier install of the same anchors whose files are there, a chain that
-/// already verifies, a dry run, the install veto.
+/// already verifies, an anchor that differs from the one installed for the endpoint before (unless
+/// pinned), a dry run, the install veto.
 public struct RepairPlanner: Sendable {
     public var profile: DistroProfile
     public var site: InstallSite
@@ -20,7 +21,8 @@ public struct RepairPlanner: Sendable {
         self.now = now
     }
 
-    /// - Parameter trusted: the chain verifies against everything the engines read without a restart.
+    /// - Parameter trusted: the chain verifies against every bundle the install is verified against
+    ///   (`AnchorStore.existingTrustPEMs()`).
     public func plan(_ request: RepairRequest, chain: PeerChain, trusted: Bool) -> RepairStep {
         let selector = AnchorSelector(choice: request.choice, profile: profile, pins: request.pins, acceptsNonCA: site.acceptsNonCAAnchors)
         let anchors: [ChainCertificate]
@@ -42,6 +44,9 @@ public struct RepairPlanner: Sendable {
             return .alreadyInstalled(plan, mine)
         }
         if trusted { return .alreadyTrusted(chain) }
+        if let changed = AnchorChanged.check(anchors, for: endpoint, pins: request.pins, ledger: ledger, now: now) {
+            return .refused(changed)
+        }
         if request.dryRun { return .planned(plan) }
         if let veto = request.installVeto { return .refused(InstallVetoed(reason: veto)) }
         return .install(plan, pending: pendingEntries(request, anchors: anchors))
@@ -55,7 +60,7 @@ public struct RepairPlanner: Sendable {
                 host: request.endpoint.host, port: request.endpoint.port, sha256: anchor.sha256, subject: anchor.subject,
                 issuer: anchor.issuer, notAfter: anchor.notAfter, files: site.plannedFiles([anchor]), route: site.route,
                 installedAt: now, reason: String(request.reason.prefix(4096)), state: .pending,
-                registry: site.registry, directories: directories.isEmpty ? nil : directories)
+                registry: site.registry, directories: directories.isEmpty ? nil : directories, rule: request.rule)
         }
     }
 }

@@ -12,6 +12,8 @@ public struct RestartSchedule: Sendable, Hashable {
         case notDone(unit: String, reason: String)
         /// Still owed: the minimum interval since the last restart ends at `until`.
         case postponed(unit: String, until: Date)
+        /// No longer owed: its main process started after the bundle last changed (restarted meanwhile).
+        case current(unit: String, reason: String)
     }
 
     public var steps: [Step]
@@ -28,12 +30,20 @@ public struct RestartSchedule: Sendable, Hashable {
     ///   - facts: containerd's and docker's state and docker's live-restore.
     ///   - others: the state of every other owed unit (nil: not known, taken as not running).
     ///   - lastRestart: when trustmend last restarted each unit (wall clock).
+    ///   - trustChanged: when the system bundle last changed; a unit whose main process started after it
+    ///     already has those roots (restarted meanwhile by systemd or the operator) and is owed nothing.
     public init(
-        owed: [String], facts: EngineFacts, others: [String: UnitState], configuration: Configuration, lastRestart: [String: Date], now: Date
+        owed: [String], facts: EngineFacts, others: [String: UnitState], configuration: Configuration, lastRestart: [String: Date], now: Date,
+        trustChanged: Date? = nil
     ) {
         var steps: [Step] = []
         var retry: TimeInterval?
         for unit in owed {
+            let state = unit == EngineUnit.containerd.name ? facts.containerd : unit == EngineUnit.docker.name ? facts.docker : others[unit]
+            if let state, state.isActive, state.started(after: trustChanged), let started = state.mainStarted, let changed = trustChanged {
+                steps.append(.current(unit: unit, reason: Self.alreadyCurrent(started: started, changed: changed)))
+                continue
+            }
             let decision: RestartDecision
             switch unit {
             case EngineUnit.docker.name:
@@ -65,5 +75,11 @@ public struct RestartSchedule: Sendable, Hashable {
         }
         self.steps = steps
         retryAfter = retry.map { .seconds($0) }
+    }
+
+    /// Why a unit that started after the bundle changed is not restarted.
+    public static func alreadyCurrent(started: Date, changed: Date) -> String {
+        "its main process started at \(started.formatted(.iso8601)), after the bundle last changed at \(changed.formatted(.iso8601)): "
+            + "it already has these roots"
     }
 }

@@ -3,15 +3,22 @@ public enum RoutePlanner {
     /// The route for a repair of `detection`, failed by the engines that logged it (`nil` for a unit
     /// that reads no `certs.d`, such as CRI-O or a log file whose engine is not known).
     ///
-    /// `auto` takes the registry route only when every engine that failed reads the file; otherwise
-    /// the system route, whose restart covers them all. `registry` refuses instead, with the reason.
+    /// `auto` takes the registry route only when every engine that failed reads the file and `rule`
+    /// authorises the registry the line names (`RegistryScope`; nil: `trust_any`); otherwise the system
+    /// route, whose restart covers them all. `registry` refuses instead, with the reason.
     public static func choose(
-        _ route: TrustRoute, engines: [(unit: String, engine: RegistryEngine?)], detection: Detection, facts: RouteFacts
+        _ route: TrustRoute, engines: [(unit: String, engine: RegistryEngine?)], detection: Detection, facts: RouteFacts, rule: AllowRule?
     ) -> Result<RouteChoice, RouteRefusal> {
-        choose(route, engines: engines, registry: RegistryHost.of(detection), facts: facts)
+        let registry = RegistryHost.of(detection).flatMap { registry -> Result<RegistryHost, RouteRefusal> in
+            guard rule != nil else { return .success(registry) }
+            guard let endpoint = detection.endpoint else { return .failure(RouteRefusal("the line names no endpoint")) }
+            if let refusal = RegistryScope.refusal(registry, endpoint: endpoint, rule: rule) { return .failure(refusal) }
+            return .success(registry)
+        }
+        return choose(route, engines: engines, registry: registry, facts: facts)
     }
 
-    /// The same for a registry already named (`trustmend fix --registry`).
+    /// The same for a registry already named and authorised (`trustmend fix --registry`: the operator's).
     public static func choose(
         _ route: TrustRoute, engines: [(unit: String, engine: RegistryEngine?)], registry: Result<RegistryHost, RouteRefusal>,
         facts: RouteFacts

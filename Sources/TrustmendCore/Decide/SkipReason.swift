@@ -12,6 +12,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case hourlyCapReached(Int)
     /// Already waiting in the current batch.
     case alreadyQueued
+    /// The source's `FetchBudget` is spent: dropped, counted, announced with the count; not backed off.
+    case fetchBudgetSpent(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .coolingDown: "backing off after a recent attempt or report"
         case .hourlyCapReached(let cap): "the cap of \(cap) installs per hour is reached"
         case .alreadyQueued: "already queued in this batch"
+        case .fetchBudgetSpent(let why): "the fetch budget is spent (\(why))"
         }
     }
 }

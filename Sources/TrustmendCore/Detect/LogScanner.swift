@@ -33,8 +33,17 @@ public struct LogScanner: Sendable {
 
     /// The same for raw bytes of one line (no newline).
     public func scan(bytes raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
-        guard let base = raw.baseAddress, Self.find(Self.needleBytes, in: base, from: 0, count: raw.count) != nil else { return nil }
+        guard Self.mayDetect(raw) else { return nil }
         return parse(raw, number: number)
+    }
+
+    /// Whether any scan could detect something in these bytes: false when the needle is not among them,
+    /// as in nearly every line an engine logs. The journal reader asks it of each entry's MESSAGE where
+    /// the entry lies, and copies nothing of the entries it is false for: it must stay a superset of
+    /// `scan`, which checks it first.
+    public static func mayDetect(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = raw.baseAddress else { return false }
+        return find(needleBytes, in: base, from: 0, count: raw.count) != nil
     }
 
     /// One line that holds the needle as it is. The needle must be in the raw bytes, not only after

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// What systemd said about a unit.
 public struct UnitState: Sendable, Hashable {
     public var loadState: String
@@ -8,10 +10,15 @@ public struct UnitState: Sendable, Hashable {
     public var environment: [String]
     /// Units this one stops with (`Requires=` and `BindsTo=`): restarting one of them stops this unit too.
     public var stopsWith: [String]
+    /// When the main process was started (systemd's `ExecMainStartTimestamp`, wall clock); nil when
+    /// systemd does not say (no main process, or the property could not be read). A Go engine loads the
+    /// system roots at its first TLS handshake, after this (FACTS §1): trust changed before it is trust
+    /// the process has.
+    public var mainStarted: Date?
 
     public init(
         loadState: String, activeState: String, subState: String, mainPID: UInt32, environment: [String],
-        stopsWith: [String] = []
+        stopsWith: [String] = [], mainStarted: Date? = nil
     ) {
         self.loadState = loadState
         self.activeState = activeState
@@ -19,8 +26,16 @@ public struct UnitState: Sendable, Hashable {
         self.mainPID = mainPID
         self.environment = environment
         self.stopsWith = stopsWith
+        self.mainStarted = mainStarted
     }
 
     public var exists: Bool { loadState == "loaded" }
     public var isActive: Bool { activeState == "active" || activeState == "reloading" }
+
+    /// True when the main process started after `changed`: it loaded roots at least that new, so a
+    /// restart cannot give it newer ones. False when either time is not known.
+    public func started(after changed: Date?) -> Bool {
+        guard let mainStarted, let changed else { return false }
+        return mainStarted > changed
+    }
 }

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A trust route: where anchors are written and how the engines come to read them.
 ///
 /// The system store (anchor directory + update tool) and the per-registry stores implement the same
@@ -41,9 +43,14 @@ public protocol AnchorStore: Sendable {
     func plannedDirectories(for anchors: [ChainCertificate]) -> [String]
     /// Removes these directories when they are empty.
     func pruneDirectories(_ directories: [String])
-    /// What each reader already trusts without a restart (the bundle; each engine's `certs.d`
-    /// directory): a chain that verifies against every one of them needs nothing.
+    /// What each reader trusts: the system route's bundle; on the registry route, per engine, the system
+    /// bundle plus that engine's `certs.d` directory (each engine reads only its own). A chain that
+    /// verifies against every one of them needs nothing, and an install is verified against the same
+    /// texts, so "already trusted" and "verified" never disagree (issue 16, item 7).
     func existingTrustPEMs() throws -> [String]
+    /// When the bundle Go reads last changed (a restart is owed only to an engine started before);
+    /// nil when not known, or for a route whose engines read changes without a restart.
+    func trustChangedAt() -> Date?
 }
 
 extension AnchorStore {
@@ -53,4 +60,5 @@ extension AnchorStore {
     public func plannedDirectories(for anchors: [ChainCertificate]) -> [String] { [] }
     public func pruneDirectories(_ directories: [String]) {}
     public func existingTrustPEMs() throws -> [String] { [try bundlePEM()] }
+    public func trustChangedAt() -> Date? { nil }
 }

@@ -10,6 +10,11 @@ struct InstallTransaction {
         var pending: [LedgerEntry]
     }
 
+    /// The store names no bundle to verify against (a registry store without a registry).
+    struct NoBundle: Error, CustomStringConvertible {
+        var description: String { "the store names no bundle to verify the chain against" }
+    }
+
     var store: any AnchorStore
     var ledger: any LedgerStore
     var verifier: any ChainVerifier
@@ -53,10 +58,12 @@ struct InstallTransaction {
 
         var verified = [Install]()
         var unverified = [(install: Install, error: any Error)]()
-        let bundle = Result { try store.bundlePEM() }
+        // The bundles "already trusted" was decided against (`Repairer.repairBatch`): every reader's.
+        let readers = Result { try store.existingTrustPEMs() }
+        let batchAnchors = Set(written.flatMap { $0.install.plan.anchors.map(\.der) })
         for (install, _) in written {
             do {
-                try verifier.verify(install.plan.chain, againstBundle: try bundle.get(), extraAnchors: [])
+                try verify(install, against: try readers.get(), without: batchAnchors)
                 verified.append(install)
             } catch {
                 unverified.append((install, error))
@@ -88,6 +95,24 @@ struct InstallTransaction {
         }
         for (install, entries) in installed { results[install.index] = .success(.installed(install.plan, entries)) }
         return results
+    }
+}
+
+extension InstallTransaction {
+    /// The chain verifies against every reader's bundle, and would not without the anchors this batch
+    /// wrote (`batchAnchors`): otherwise something else the engines read trusts it (a CA the update tool
+    /// brought in, a file put there meanwhile) and the anchor was not what made it trusted, so it must
+    /// not stay. The whole batch's anchors are left out, not only this install's: two registries under
+    /// one root, one sending the root and one only its intermediate, each need theirs.
+    func verify(_ install: Install, against bundles: [String], without batchAnchors: Set<[UInt8]>) throws {
+        let chain = install.plan.chain
+        guard !bundles.isEmpty else { throw NoBundle() }
+        for bundle in bundles { try verifier.verify(chain, againstBundle: bundle, extraAnchors: []) }
+        let needed = bundles.contains { bundle in
+            let without = PEM.certificates(in: bundle).filter { !batchAnchors.contains($0) }.map(PEM.certificate).joined()
+            return (try? verifier.verify(chain, againstBundle: without, extraAnchors: [])) == nil
+        }
+        guard needed else { throw AnchorNotNeeded(sha256: install.plan.anchors.map(\.sha256)) }
     }
 }
 

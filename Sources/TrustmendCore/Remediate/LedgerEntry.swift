@@ -28,10 +28,14 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
     /// Directories trustmend created for this install; removed again when the last entry using them
     /// goes and they are empty. Absent in ledgers written before the registry route.
     public var directories: [String]?
+    /// What authorised the install: the allow rule's host pattern (with `:port` when the rule has one),
+    /// "trust_any", or "manual" (`trustmend fix`). Absent in ledgers written before trustmend kept it.
+    public var rule: String?
 
     public init(
         host: String, port: UInt16, sha256: String, subject: String, issuer: String, notAfter: Date, files: [String],
-        route: RouteKind, installedAt: Date, reason: String, state: State, registry: String? = nil, directories: [String]? = nil
+        route: RouteKind, installedAt: Date, reason: String, state: State, registry: String? = nil, directories: [String]? = nil,
+        rule: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -47,6 +51,7 @@ public struct LedgerEntry: Codable, Sendable, Hashable {
         self.state = state
         self.registry = registry
         self.directories = directories
+        self.rule = rule
     }
 
     /// The same install: one anchor for one endpoint on one route (and registry).

@@ -8,6 +8,8 @@ public enum Event: String, Sendable, CaseIterable {
     case refused
     /// Report mode, or a host outside the allow list: what an operator could run.
     case reported
+    /// A host:port repaired before offers a different anchor, unpinned: refused.
+    case anchorChanged = "anchor-changed"
     case installed
     case verified
     case rolledBack = "rolled-back"
@@ -27,6 +29,7 @@ public enum Event: String, Sendable, CaseIterable {
         case .detected: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a610"
         case .refused: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a611"
         case .reported: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a612"
+        case .anchorChanged: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a613"
         case .installed: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a620"
         case .verified: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a621"
         case .rolledBack: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a622"

@@ -100,6 +100,27 @@ import TrustmendTesting
         try await installAndTakeBack(node)
     }
 
+    /// When the bundle last changed decides whether an engine is owed a restart (issue 16, item 6): every
+    /// rebuild moves it forward, nothing else does; the registry route restarts nothing and has none.
+    @Test(arguments: systemStores + registryStores)
+    func theBundlesChangeTimeFollowsEachRebuild(_ subject: Subject) async throws {
+        let store = try subject.make().store
+        guard store.restartsEngines else {
+            _ = try await store.refresh()
+            #expect(store.trustChangedAt() == nil)
+            return
+        }
+        let before = Date()
+        _ = try await store.refresh()
+        let first = try #require(store.trustChangedAt())
+        // A file's times come from the kernel's coarse clock, a jiffy behind at most.
+        #expect(first >= before.addingTimeInterval(-0.05) && first <= Date())
+        #expect(store.trustChangedAt() == first, "reading changes nothing")
+        try await Task.sleep(for: .milliseconds(20))
+        _ = try await store.refresh()
+        #expect(try #require(store.trustChangedAt()) > first)
+    }
+
     @Test(arguments: registryStores)
     func theRegistryRouteInstallsTakesBackAndPrunesItsDirectories(_ subject: Subject) async throws {
         let node = try subject.make()

@@ -75,6 +75,16 @@ final class BusRig: CoordinatorRig {
 
     func ledger() throws -> Ledger { try JSONLedgerStore(root: root.path).load() }
 
+    /// The bundle written again as it is: a new file, so a new change time.
+    func rebuildBundle() throws {
+        let bundle = DistroProfile.profile(for: .debian).bundle
+        try root.write(bundle, try #require(root.read(bundle)), mode: 0o644)
+    }
+
+    func fetchedPorts() -> [Int]? { nil }
+
+    func restartElsewhere(_ unit: String) throws { try bus.restartElsewhere(unit) }
+
     func leaveUnfinishedInstall(_ server: RigServer) async throws -> String {
         let pki = try #require((server.keepAlive as? ServerAndPKI)?.pki)
         let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256).crt"

@@ -33,6 +33,12 @@ protocol CoordinatorRig: AnyObject {
     func ledger() throws -> Ledger
     /// What a crash after the update tool leaves: the anchor written, the bundle rebuilt, the entry pending.
     func leaveUnfinishedInstall(_ server: RigServer) async throws -> String
+    /// The operator rebuilds the bundle (a CA of their own, the update tool run by hand): it changes now.
+    func rebuildBundle() throws
+    /// The ports whose chain was fetched, in order; nil where the rig cannot tell (real servers).
+    func fetchedPorts() -> [Int]?
+    /// The unit gets a new main process now, not through trustmend (the operator, systemd's `Restart=`).
+    func restartElsewhere(_ unit: String) throws
 }
 
 struct RigServer {
@@ -93,7 +99,13 @@ final class FakeRig: CoordinatorRig {
         return RigServer(port: port, anchorSHA256: chain.intermediate.sha256)
     }
 
-    func deadPort() -> Int { 9 }
+    /// A port of its own each time, where nothing is served.
+    func deadPort() -> Int {
+        Self.ports.withLock { p in
+            p += 1
+            return p
+        }
+    }
 
     var systemStore: FakeAnchorStore { FakeAnchorStore(disk: disk, site: .system(profile), faults: faults) }
 
@@ -136,6 +148,14 @@ final class FakeRig: CoordinatorRig {
     func state() throws -> DaemonState { try stateStore.load() }
 
     func ledger() throws -> Ledger { try ledgerStore.load() }
+
+    func rebuildBundle() throws { disk.setChanged(profile.bundle, Date()) }
+
+    func fetchedPorts() -> [Int]? { fetcher.fetched.map { Int($0.port) } }
+
+    func restartElsewhere(_ unit: String) throws {
+        restarter.set(unit, .init(pid: 4242, started: Date()))
+    }
 
     func leaveUnfinishedInstall(_ server: RigServer) async throws -> String {
         let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256).crt"

@@ -33,6 +33,17 @@ import TrustmendTesting
     @Test func autoTakesTheSystemRouteWhereContainerdIgnoresCertsD() async throws { try await S.autoTakesTheSystemRouteWhereContainerdIgnoresCertsD(FakeRig()) }
     @Test func routeRegistryRefusesWhatTheEngineWouldNotRead() async throws { try await S.routeRegistryRefusesWhatTheEngineWouldNotRead(FakeRig()) }
     @Test func aPendingRegistryRepairResumesOnTheRegistryRoute() async throws { try await S.aPendingRegistryRepairResumesOnTheRegistryRoute(FakeRig()) }
+    @Test func unlistedHostsAreFetchedWhenAsked() async throws { try await S.unlistedHostsAreFetchedWhenAsked(FakeRig()) }
+
+    // Issue 16: induced failures (items 6, 8, 9).
+    @Test func aLineAboutATrustedHostRestartsNothing() async throws { try await S.aLineAboutATrustedHostRestartsNothing(FakeRig()) }
+    @Test func aPostponedRestartIsDroppedOnceTheEngineRestartedElsewhere() async throws {
+        try await S.aPostponedRestartIsDroppedOnceTheEngineRestartedElsewhere(FakeRig())
+    }
+    @Test func deadPortsOfAnAllowedHostDenyNothing() async throws { try await S.deadPortsOfAnAllowedHostDenyNothing(FakeRig()) }
+    @Test func aCapRefusalIsNoBackOff() async throws { try await S.aCapRefusalIsNoBackOff(FakeRig()) }
+    @Test func anUnfixableLineSilencesNothing() async throws { try await S.anUnfixableLineSilencesNothing(FakeRig()) }
+    @Test func reportModeStaysBoundedUnderAFloodOfDistinctHosts() async throws { try await S.reportModeStaysBoundedUnderAFloodOfDistinctHosts(FakeRig()) }
 }
 
 /// Some of the same bodies end to end on the real components: loopback TLS servers, the real
@@ -53,4 +64,12 @@ struct RepairCoordinatorBusTests {
     @Test func shutdownFinishesTheBatchInProgress() async throws { try await S.shutdownFinishesTheBatchInProgress(BusRig()) }
     @Test func anInstallACrashLeftUnfinishedIsRolledBackAndRedone() async throws { try await S.anInstallACrashLeftUnfinishedIsRolledBackAndRedone(BusRig()) }
     @Test func theRegistryRouteWritesCertsDAndRestartsNothing() async throws { try await S.theRegistryRouteWritesCertsDAndRestartsNothing(BusRig()) }
+    @Test func aHostOutsideThePolicyIsReportedWithTheCommandOnce() async throws { try await S.aHostOutsideThePolicyIsReportedWithTheCommandOnce(BusRig()) }
+    @Test func aLineAboutATrustedHostRestartsNothing() async throws { try await S.aLineAboutATrustedHostRestartsNothing(BusRig()) }
+    @Test func aPostponedRestartIsDroppedOnceTheEngineRestartedElsewhere() async throws {
+        try await S.aPostponedRestartIsDroppedOnceTheEngineRestartedElsewhere(BusRig())
+    }
+    @Test func deadPortsOfAnAllowedHostDenyNothing() async throws { try await S.deadPortsOfAnAllowedHostDenyNothing(BusRig()) }
+    @Test func aCapRefusalIsNoBackOff() async throws { try await S.aCapRefusalIsNoBackOff(BusRig()) }
+    @Test func anUnfixableLineSilencesNothing() async throws { try await S.anUnfixableLineSilencesNothing(BusRig()) }
 }

@@ -84,6 +84,11 @@ final class PrivateBus: @unchecked Sendable {
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] ?? []
     }
 
+    /// The unit gets a new main process, started now, without a `RestartUnit` call.
+    func restartElsewhere(_ unit: String) throws {
+        _ = try query("o.RestartElsewhere(\"\(unit)\", dbus_interface=\"org.freedesktop.DBus.Mock\")")
+    }
+
     func setRestartResult(_ unit: String, _ result: String) throws {
         _ = try query("o.SetRestartResult(\"\(unit)\", \"\(result)\", dbus_interface=\"org.freedesktop.DBus.Mock\")")
     }

@@ -106,9 +106,11 @@ func freePort() -> Int {
 
 /// A server process on loopback (openssl s_server, or a hostile Python peer), killed when released.
 final class TestServer: @unchecked Sendable {
-    // @unchecked: the process is started in init and only terminated in deinit.
+    // @unchecked: the process is started in init and only terminated in deinit or `stop()`, which a
+    // test calls from its own task.
     let port: Int
     let process: Process
+    private var stopped = false
 
     init(arguments: [String], executable: String, port: Int, host: String = "127.0.0.1") throws {
         self.port = port
@@ -130,7 +132,15 @@ final class TestServer: @unchecked Sendable {
     deinit {
         // SIGKILL and no waiting: Foundation reaps the child on its own, and waitUntilExit can spin
         // forever from a cooperative-pool thread.
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Kills the server now and waits until its port no longer accepts connections, so that another
+    /// server can take the same port (the same endpoint presenting another chain).
+    func stop(host: String = "127.0.0.1") {
         kill(process.processIdentifier, SIGKILL)
+        stopped = true
+        for _ in 0..<100 where Self.accepts(host: host, port: port) { usleep(50_000) }
     }
 
     static func accepts(host: String, port: Int) -> Bool {
@@ -138,10 +148,15 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// `openssl s_server` sending `chain` after the leaf (or only `cert`).
-    static func tls(pki: TestPKI, cert: String = "leaf.pem", key: String = "leaf.key", chain: String? = "int.pem", host: String = "127.0.0.1") throws -> TestServer {
-        let port = freePort()
+    /// `port`: a given one (another server on an endpoint used before); `options`: more s_server options.
+    static func tls(
+        pki: TestPKI, cert: String = "leaf.pem", key: String = "leaf.key", chain: String? = "int.pem", host: String = "127.0.0.1",
+        port: Int? = nil, options: [String] = []
+    ) throws -> TestServer {
+        let port = port ?? freePort()
         var arguments = ["s_server", "-quiet", "-accept", host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)", "-cert", pki.path(cert), "-key", pki.path(key), "-www"]
         if let chain { arguments += ["-cert_chain", pki.path(chain)] }
+        arguments += options
         return try TestServer(arguments: arguments, executable: "/usr/bin/openssl", port: port, host: host)
     }
 

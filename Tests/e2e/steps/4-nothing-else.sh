@@ -33,6 +33,12 @@ note "forged.e2e.test is allowed: only the entries' source may keep trustmend fr
 say "4. A registry outside the allow list: other.e2e.test is only reported"
 expect_fail "CRI PullImage $other_image" cri_pull "$other_image"
 wait_event "$m" "$id_reported" reported TRUSTMEND_HOST=other.e2e.test
+# Issue 16, item 15: a host no rule allows is not fetched unless fetch.unlisted_hosts says so; the report
+# names the dry run (which fetches when the operator runs it) and carries no fingerprint.
+report=$(events "$m" "$id_reported" TRUSTMEND_HOST=other.e2e.test | sed -n 1p)
+[[ $report == *"command=trustmend fix other.e2e.test:5000 --dry-run"* ]] || die "the report does not name the dry run: $report"
+[[ $report != *"sha256="* ]] || die "the report carries a fingerprint, so other.e2e.test was fetched: $report"
+pass "the report names 'trustmend fix other.e2e.test:5000 --dry-run', no fingerprint: nothing was fetched"
 [[ -z $(events "$m" "$id_installed") ]] || die "something was installed"
 [[ $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt | wc -l') == 1 ]] || die "anchor count changed"
 pass "nothing installed for other.e2e.test"
