@@ -19,6 +19,8 @@ struct EventLog: Sendable {
             meta["host"] = .string(e.host)
             meta["port"] = .stringConvertible(e.port)
         }
+        // How the line named it: the URL, a repaired URL, containerd's host field, the image reference.
+        if let from = detection.endpointFrom { meta["endpoint_from"] = .string(from.rawValue) }
         if let reference = detection.reference { meta["image"] = .string(reference) }
         return meta
     }

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import TrustmendCore
 
-/// Every line of the corpus of real log lines: hosts and ports exact, nothing on `null` lines.
+/// Every line of the corpus of real log lines: hosts and ports exact, nothing on `null` lines. The
+/// repository's copy may also say how the endpoint is found (`"from"` in `expect`: an `EndpointSource`
+/// raw value, or `null` when the line must yield no endpoint, whatever host text it holds).
 @Suite struct CorpusTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var index: Int
@@ -10,6 +12,8 @@ import Testing
         var tool: String
         /// nil: no detection. Some(nil, nil): a detection without endpoint.
         var expect: (host: String?, port: Int?)?
+        /// nil: not said. Some(nil): no endpoint. Some(source): found that way.
+        var from: EndpointSource??
         var testDescription: String { "\(index): \(tool)" }
     }
 
@@ -38,12 +42,22 @@ import Testing
                 let line = object["line"] as? String
             else { throw Unreadable(description: "\(url.path):\(index + 1): not a JSON object with a string \"line\"") }
             let expect: (String?, Int?)?
+            var from: EndpointSource?? = nil
             if let e = object["expect"] as? [String: Any] {
                 expect = (e["host"] as? String, e["port"] as? Int)
+                if let said = e["from"] {
+                    if said is NSNull {
+                        from = .some(nil)
+                    } else if let name = said as? String, let source = EndpointSource(rawValue: name) {
+                        from = .some(source)
+                    } else {
+                        throw Unreadable(description: "\(url.path):\(index + 1): \"from\" is not null or one of \(EndpointSource.allCases.map(\.rawValue))")
+                    }
+                }
             } else {
                 expect = nil
             }
-            return Case(index: index + 1, line: line, tool: object["tool"] as? String ?? "", expect: expect)
+            return Case(index: index + 1, line: line, tool: object["tool"] as? String ?? "", expect: expect, from: from)
         }
     }
 
@@ -72,6 +86,18 @@ import Testing
         }
         #expect(detection.host == expect.host, "line \(c.index)")
         #expect(detection.port == expect.port, "line \(c.index)")
+        #expect((detection.endpoint == nil) == (detection.endpointFrom == nil), "line \(c.index)")
+        if case .some(let from) = c.from {
+            #expect(detection.endpointFrom == from, "line \(c.index): found by \(String(describing: detection.endpointFrom))")
+            if from == nil { #expect(detection.endpoint == nil, "line \(c.index) must yield no endpoint") }
+        }
+    }
+
+    /// The shapes the endpoint fallbacks read are all in the repository's copy, each with its source.
+    @Test func everyWayOfFindingTheEndpointIsInTheCorpus() throws {
+        let said = try Self.load(Self.fixture).compactMap { $0.from ?? nil }
+        for source in EndpointSource.allCases { #expect(said.contains(source), "no corpus line is found by \(source)") }
+        #expect(try Self.load(Self.fixture).filter { $0.from == .some(nil) }.count >= 10, "the near misses that must yield no endpoint")
     }
 
     @Test func bulkScanAgreesWithPerLineScanAndCountsLines() throws {

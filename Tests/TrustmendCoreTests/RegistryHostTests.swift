@@ -66,6 +66,11 @@ import Testing
             26: "mcr.microsoft.com", 27: nil, 28: "docker.io", 30: "docker.io", 31: "xxx.yyy.zzz", 33: "k8s.gcr.io",
             34: "10.78.0.228:5000", 35: "registry.k8s.io", 36: "pvt-registry.com", 37: "registry.k8s.io", 41: nil,
             42: "harbor-001.yh:5000", 46: "reg.xxx.cn", 47: "docker.io", 48: "image-registry.openshift-image-registry.svc:5000",
+            // Endpoints found other than by the URL (issue 17, item 5): the reference still decides when
+            // there is one; a host field with the cut URL's /v2/ path is the registry; without a path, none.
+            54: "registry.example:5000", 55: "mirror.corp.example", 56: nil, 57: nil, 58: "registry.example", 59: "docker.io",
+            60: "10.0.0.5:5000", 61: "registry.example:5000", 62: "registry.example", 63: "registry.example:5000", 64: "registry.example",
+            65: nil, 66: nil, 67: nil, 68: nil, 69: nil, 70: "registry.example", 71: "registry.example", 72: nil, 73: nil, 74: nil, 75: nil,
         ]
         let cases = try CorpusTests.load(CorpusTests.fixture)
         var checked = 0

@@ -4,8 +4,8 @@ import TrustmendCore
 // Log text as an attacker can write it into the journal. Beyond not crashing:
 // - the bulk scanner (what the daemon and `scan` use) finds exactly what the per-line scanner finds, on
 //   the same line numbers, and counts the lines;
-// - an endpoint is only ever a valid host and port, and the certs.d directory named after a detection
-//   is one path component (never "/", "." or "..").
+// - an endpoint is only ever a valid host and port, said how it was found (and nothing said without
+//   one), and the certs.d directory named after a detection is one path component (never "/", "." or "..").
 
 @_cdecl("FuzzDetector_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
@@ -39,6 +39,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 }
 
 func check(_ detection: Detection) {
+    precondition((detection.endpoint == nil) == (detection.endpointFrom == nil), "endpoint \(String(describing: detection.endpoint)) from \(String(describing: detection.endpointFrom))")
     if let endpoint = detection.endpoint {
         let again = try? Endpoint(host: endpoint.host, port: Int(endpoint.port))
         precondition(again == endpoint, "endpoint \(endpoint) does not validate again")

@@ -136,8 +136,11 @@ enum LogLine {
     static let https = Array("https://".utf8)
     static let http = Array("http://".utf8)
 
-    /// The last `http(s)://` URL that starts before the x509 text.
-    static func lastURL(in before: Bytes) -> LoggedURL? {
+    /// The last `http(s)://` URL that starts before the x509 text; with `repaired`, the last one Go's path
+    /// cleaning (`path.Join`, `path.Clean`) left with one slash after the scheme, `https:/host/v2`, read
+    /// as `https://host/v2`. Only that shape: a scheme, one slash, then no slash, after a byte that is not
+    /// a letter or digit.
+    static func lastURL(in before: Bytes, repaired: Bool = false) -> LoggedURL? {
         var start: Int?
         var secure = true
         var index = before.count
@@ -146,6 +149,20 @@ enum LogLine {
             index -= 1
             guard before[index] == UInt8(ascii: "h") else { continue }
             let rest = Bytes(rebasing: before[index...])
+            if repaired {
+                guard index == 0 || !isAlphanumeric(before[index - 1]) else { continue }
+                if let length = oneSlashScheme(rest, https) {
+                    start = index + length
+                    secure = true
+                    break
+                }
+                if let length = oneSlashScheme(rest, http) {
+                    start = index + length
+                    secure = false
+                    break
+                }
+                continue
+            }
             if hasPrefix(rest, https) {
                 start = index + https.count
                 secure = true
@@ -171,8 +188,14 @@ enum LogLine {
             }
             end += 1
         }
+        let untrimmed = end
         while end > start, before[end - 1] == UInt8(ascii: ":") || before[end - 1] == UInt8(ascii: ",") || before[end - 1] == UInt8(ascii: ".") {
             end -= 1
+        }
+        // Two dots where the URL ends are an ellipsis (`https://registry.exa...`), not a sentence's end:
+        // kept, so that the name it cuts short is not taken for a whole one.
+        if (end..<max(end, untrimmed - 1)).contains(where: { before[$0] == UInt8(ascii: ".") && before[$0 + 1] == UInt8(ascii: ".") }) {
+            end = untrimmed
         }
         // Authority: up to the first '/', '?' or '#'.
         var authorityEnd = start
@@ -203,7 +226,20 @@ enum LogLine {
         var pathEnd = authorityEnd
         while pathEnd < end, before[pathEnd] != UInt8(ascii: "?"), before[pathEnd] != UInt8(ascii: "#") { pathEnd += 1 }
         let path = authorityEnd..<pathEnd
-        return LoggedURL(host: host, port: port, path: path, traffic: LoggedURL.traffic(path: Bytes(rebasing: before[path])))
+        return LoggedURL(
+            host: host, port: port, path: path, traffic: LoggedURL.traffic(path: Bytes(rebasing: before[path])),
+            elided: LoggedURL.hasEllipsis(Bytes(rebasing: before[host])))
+    }
+
+    /// The length of `https:/` when `bytes` start with it and no second slash follows.
+    static func oneSlashScheme(_ bytes: Bytes, _ scheme: [UInt8]) -> Int? {
+        let length = scheme.count - 1
+        guard bytes.count > length, bytes[length] != UInt8(ascii: "/") else { return nil }
+        return memcmp(bytes.baseAddress!, scheme, length) == 0 ? length : nil
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 122)
     }
 
     /// The decimal number in `digits`, as `Int(String)` reads it: after a bracketed IPv6 host any length

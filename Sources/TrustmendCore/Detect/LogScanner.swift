@@ -9,6 +9,11 @@ import Glibc
 /// before the x509 text, so a failing token server or CDN is named rather than the registry. The same
 /// text from webhooks, API-server clients or update checkers is not a pull failure.
 ///
+/// When that URL names no valid host (cut to an ellipsis, or missing), the endpoint is looked for in
+/// this order of trust: a URL Go's path cleaning left with one slash (`https:/host`), containerd's
+/// logfmt `host` field, the image reference's registry (`EndpointFallback` says when the last two may be
+/// used); `Detection.endpointFrom` says which. None of them makes a line a detection that was not one.
+///
 /// Lines are hostile input: nothing here can crash or run long on them (the work is linear in the
 /// line, lines are cut at `maxLineBytes`).
 public struct LogScanner: Sendable {
@@ -52,37 +57,54 @@ public struct LogScanner: Sendable {
     func parse(_ raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
         let raw = UnsafeBufferPointer(rebasing: raw.prefix(maxLineBytes))
         // Most lines have nothing to normalise: they are read where they are, not copied.
-        guard LogLine.needsNormalizing(raw) else { return parse(normalized: raw, number: number) }
-        return LogLine.normalize(raw).withUnsafeBufferPointer { parse(normalized: $0, number: number) }
+        guard LogLine.needsNormalizing(raw) else { return parse(normalized: raw, raw: raw, number: number) }
+        return LogLine.normalize(raw).withUnsafeBufferPointer { parse(normalized: $0, raw: raw, number: number) }
     }
 
-    private func parse(normalized line: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
+    private func parse(normalized line: UnsafeBufferPointer<UInt8>, raw: UnsafeBufferPointer<UInt8>, number: Int) -> Detection? {
         guard let x509 = line.byteRange(of: Self.x509Text) else { return nil }
         let before = UnsafeBufferPointer(rebasing: line[..<x509.lowerBound])
         let after = UnsafeBufferPointer(rebasing: line[x509.upperBound...])
+        // The URL as it is; one cut to an ellipsis with no path left says nothing. Only without one, a URL
+        // Go's path cleaning left with one slash (`https:/host/v2`).
+        let url = LogLine.lastURL(in: before).flatMap { $0.elided && $0.path.isEmpty ? nil : $0 }
+        let repaired = url == nil ? LogLine.lastURL(in: before, repaired: true).flatMap { $0.elided && $0.path.isEmpty ? nil : $0 } : nil
         // The cheap rejections first: most lines with the x509 text that are not pull failures (webhooks,
         // API-server clients) fail here, before the engine and the reference are looked for. The pull
-        // words are searched for only when the URL alone does not decide.
-        let url = LogLine.lastURL(in: before)
+        // words are searched for only when the URL alone does not decide. A repaired URL can turn a line
+        // down, never let one in that the pull words would not.
         switch url?.traffic {
         case .registry: break
         case .notRegistry: return nil
-        case .registryWhilePulling, nil: guard LogLine.hasPullContext(line) else { return nil }
+        case .registryWhilePulling, nil:
+            if repaired?.traffic == .notRegistry { return nil }
+            guard LogLine.hasPullContext(line) else { return nil }
         }
         if LogLine.isExcluded(line) { return nil }
 
         let fixable = after.byteRange(of: Self.insecureAlgorithm) == nil
-        let engine = LogLine.engine(line)
-        let reference = LogLine.reference(line)
-        guard let url else {
-            // A real pull failure can name no endpoint (a wrapped or cut line): report it without one.
-            return Detection(line: number, endpoint: nil, engine: engine, reference: reference, fixable: fixable)
+        var detection = Detection(
+            line: number, endpoint: nil, engine: LogLine.engine(line), reference: LogLine.reference(line), fixable: fixable)
+        let named = url ?? repaired
+        if let named {
+            let host = String(decoding: before[named.host], as: UTF8.self)
+            detection.host = host
+            detection.port = named.port
+            detection.path = String(decoding: before[named.path], as: UTF8.self)
+            if let endpoint = try? Endpoint(host: host, port: named.port) {
+                detection.endpoint = endpoint
+                detection.endpointFrom = url != nil ? .url : .repairedURL
+                return detection
+            }
         }
-        let host = String(decoding: before[url.host], as: UTF8.self)
-        let endpoint = try? Endpoint(host: host, port: url.port)
-        return Detection(
-            line: number, endpoint: endpoint, engine: engine, reference: reference,
-            path: String(decoding: before[url.path], as: UTF8.self), fixable: fixable, host: host, port: url.port)
+        // A real pull failure whose URL names no endpoint (cut, or none): another part of the line may.
+        if let (endpoint, from) = EndpointFallback.find(before: before, raw: raw, url: named, reference: detection.reference) {
+            detection.endpoint = endpoint
+            detection.endpointFrom = from
+            detection.host = endpoint.host
+            detection.port = Int(endpoint.port)
+        }
+        return detection
     }
 
     static let insecureAlgorithm = Array("insecure algorithm".utf8)
