@@ -108,7 +108,9 @@ struct ConfigurationFileDaemonTests {
     @Test func aConfigurationOthersCanWriteStopsTheStart() async throws {
         try root.write("/etc/trustmend/config.yaml", "mode: enforce\nallow: [{host: localhost}]\n", mode: 0o666)
         let daemon = try DaemonProcessTests.Daemon(root: root, config: path, journal: journal, bus: bus)
-        try await eventually("the daemon exits", within: .seconds(20)) { !daemon.process.isRunning }
+        // The message first (the process's end is noticed by Foundation's monitor, slow on a loaded machine).
+        try await eventually("the refusal") { daemon.text.contains("refusing the configuration") }
+        try await eventually("the daemon exits") { !daemon.process.isRunning }
         #expect(!daemon.process.isRunning && daemon.process.terminationStatus == 78, "\(daemon.text)")
         #expect(daemon.text.contains("refusing the configuration \(path)") && daemon.text.contains("chmod go-w \(path)"), "\(daemon.text)")
         #expect(!daemon.text.contains("trustmend started"))
