@@ -114,7 +114,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             if !approval.reportOnly {
                 file.state.pending.append(PendingRepair(
                     host: approval.endpoint.host, port: approval.endpoint.port, engine: unit ?? detection.engine.rawValue,
-                    reason: approval.reason, reference: detection.reference, path: detection.path))
+                    reason: approval.reason, reference: detection.reference, path: detection.path, file: record.file))
             }
             return file.advance(record, force: true, now: now, log: log)
         }
@@ -141,13 +141,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         var queued = false
         for item in pending {
             guard let endpoint = try? Endpoint(host: item.host, port: Int(item.port)) else { continue }
-            let record = LogRecord(message: item.reason, origin: .journal(unit: item.engine, uid: 0), position: "")
+            // A file no longer followed is no longer read: its line is not redone either.
+            if let path = item.file, !configuration.files.contains(path) { continue }
             // `engine` holds the unit that logged it, which decides the unit as before; else the engine's name.
             let engine = Engine(rawValue: item.engine) ?? .unknown
             let detection = Detection(line: 0, endpoint: endpoint, engine: engine, reference: item.reference, path: item.path)
-            if case .act(let approval) = policy.decide(detection, record: record, now: now) {
+            if case .act(let approval) = policy.decide(detection, record: item.record, now: now) {
                 collect(schedule: false) { $0.approvals.append(approval) }
-                loggedBy(endpoint, item.engine)
+                if item.file == nil { loggedBy(endpoint, item.engine) }
                 file.state.pending.append(item)
                 queued = true
             }

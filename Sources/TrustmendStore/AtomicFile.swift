@@ -36,7 +36,7 @@ enum AtomicFile {
         var wrote = [String]()
         for file in files {
             let target = onDisk(file.path)
-            if case .success(let existing) = Syscalls.readAll(target, limit: 1 << 20), existing == file.bytes {
+            if case .success(let existing) = Syscalls.readAll(target, limit: 1 << 20, flags: O_NOFOLLOW), existing == file.bytes {
                 result.append(file.path)
                 continue
             }

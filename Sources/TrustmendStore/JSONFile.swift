@@ -11,11 +11,12 @@ struct JSONFile<Value: Codable> {
     let mode: mode_t
     let prettyPrinted: Bool
 
-    /// The value; `empty` when the file does not exist. Throws `.read` with the errno, or `.ledgerCorrupt`
+    /// The value; `empty` when the file does not exist. Throws `.read` with the errno (a symbolic link,
+    /// a FIFO or a device is refused: trustmend writes these files itself, by rename), or `.ledgerCorrupt`
     /// when the file is not the JSON of a `Value`.
     func load(empty: @autoclosure () -> Value) throws -> Value {
         let bytes: [UInt8]
-        switch Syscalls.readAll(path, limit: limit) {
+        switch Syscalls.readAll(path, limit: limit, flags: O_NOFOLLOW) {
         case .success(let b): bytes = b
         case .failure(let e) where e == .noSuchFileOrDirectory: return empty()
         case .failure(let e): throw TrustStoreError(.read, path: path, errno: e)

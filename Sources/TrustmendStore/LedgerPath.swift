@@ -5,8 +5,8 @@ import TrustmendCore
 /// rewrite any other file as root.
 ///
 /// A path is accepted only in the exact shape the stores write: an absolute path with no empty, `.` or
-/// `..` component, whose name is `trustmend-<hex>` plus the suffix (16 hex digits of the SHA-256 today;
-/// up to 64 are accepted), directly inside the distro's anchor directory (system route) or inside
+/// `..` component, whose name is `trustmend-<hex>` plus the suffix (the SHA-256's 64 hex digits today;
+/// 16 in files written before, so 16 to 64 are accepted), directly inside the distro's anchor directory (system route) or inside
 /// `/etc/{docker,containerd}/certs.d/<one registry>/` (registry route).
 public enum LedgerPath {
     public static let prefix = "trustmend-"

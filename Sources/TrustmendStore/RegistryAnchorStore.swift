@@ -5,7 +5,8 @@ import TrustmendCore
 /// dockerd and containerd read at every pull of that registry (FACTS §10–11). Nothing else on the node
 /// trusts it, no update tool runs, no engine restarts.
 ///
-/// Files are `trustmend-<first 16 hex digits of the SHA-256>.crt`, written atomically with mode 0644;
+/// Files are `trustmend-<the SHA-256's 64 hex digits>.crt` (16 in files written before, still read and
+/// removed), written atomically with mode 0644;
 /// directories trustmend creates get 0755 and are recorded so that removal takes back only those,
 /// and only when empty. containerd ignores loose `*.crt` files once a `hosts.toml` is present: a
 /// `hosts.toml` is the operator's, so that registry is refused with the reason, never rewritten.
@@ -44,7 +45,7 @@ public struct RegistryAnchorStore: AnchorStore {
         return engines.map { $0.directory(for: registry) }
     }
 
-    public func fileName(for anchor: ChainCertificate) -> String { "trustmend-\(anchor.sha256.prefix(16)).crt" }
+    public func fileName(for anchor: ChainCertificate) -> String { "trustmend-\(anchor.sha256).crt" }
 
     /// Per anchor, one file in each engine's directory.
     public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {

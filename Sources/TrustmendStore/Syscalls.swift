@@ -25,14 +25,41 @@ enum Syscalls {
         return .success(())
     }
 
-    /// Reads a whole file, refusing more than `limit` bytes.
+    /// Reads a whole regular file, refusing more than `limit` bytes (EFBIG). It is opened with
+    /// `O_NONBLOCK` and checked before any read: a FIFO (which would block the caller until someone
+    /// writes to it), a device or a directory is refused with EINVAL (`notRegular`). `flags` adds
+    /// `O_NOFOLLOW` where a symbolic link must not be followed (trustmend's own files); the distros'
+    /// bundles are links on the RHEL family, and an operator's certs.d file may be one, as the engines
+    /// follow them.
     static func readAll(_ path: String, limit: Int, flags: Int32 = 0) -> Result<[UInt8], Errno> {
+        readRegular(path, limit: limit, flags: flags).map(\.bytes)
+    }
+
+    /// The errno a read of something that is not a regular file fails with.
+    static let notRegular = Errno.invalidArgument
+
+    /// A regular file's bytes and mode (see `readAll`).
+    static func readRegular(_ path: String, limit: Int, flags: Int32 = 0) -> Result<(bytes: [UInt8], mode: mode_t), Errno> {
         let fd: Int32
-        switch open(path, O_RDONLY | flags) {
+        switch open(path, O_RDONLY | O_NONBLOCK | flags) {
         case .success(let f): fd = f
         case .failure(let e): return .failure(e)
         }
         defer { close(fd) }
+        var st = Glibc.stat()
+        guard fstat(fd, &st) == 0 else { return .failure(Errno(rawValue: errno)) }
+        guard st.st_mode & S_IFMT == S_IFREG else { return .failure(notRegular) }
+        return readAll(fd: fd, limit: limit).map { ($0, st.st_mode & 0o7777) }
+    }
+
+    /// Reads a regular file that is not a symbolic link (`O_NOFOLLOW`), with its mode: what a ledger
+    /// names is read this way.
+    static func readRegularNoFollow(_ path: String, limit: Int) -> Result<(bytes: [UInt8], mode: mode_t), Errno> {
+        readRegular(path, limit: limit, flags: O_NOFOLLOW)
+    }
+
+    /// Reads an open descriptor to its end, refusing more than `limit` bytes (EFBIG).
+    static func readAll(fd: Int32, limit: Int) -> Result<[UInt8], Errno> {
         var out = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -47,23 +74,11 @@ enum Syscalls {
         }
     }
 
-    /// Reads a regular file that is not a symbolic link (`O_NOFOLLOW`, never blocking on a FIFO), with
-    /// its mode: what a ledger names is read this way.
-    static func readRegularNoFollow(_ path: String, limit: Int) -> Result<(bytes: [UInt8], mode: mode_t), Errno> {
-        let fd: Int32
-        switch open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK) {
-        case .success(let f): fd = f
-        case .failure(let e): return .failure(e)
-        }
-        var st = Glibc.stat()
-        let ok = fstat(fd, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
-        close(fd)
-        guard ok else { return .failure(Errno(rawValue: EINVAL)) }
-        // Opened again by the same rule: the descriptor above only proved it a regular file.
-        switch readAll(path, limit: limit, flags: O_NOFOLLOW | O_NONBLOCK) {
-        case .success(let bytes): return .success((bytes, st.st_mode & 0o7777))
-        case .failure(let e): return .failure(e)
-        }
+    /// The path with every symbolic link, `.` and `..` resolved; nil when it cannot be resolved.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     static func fsync(_ fd: Int32) -> Result<Void, Errno> {

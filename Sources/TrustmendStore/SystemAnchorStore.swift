@@ -34,10 +34,12 @@ public struct SystemAnchorStore: AnchorStore {
 
     public var updateCommand: String { (try? updateTool().commandLine) ?? profile.updateCommandLine }
 
-    /// The name a certificate gets in the anchor directory: fixed prefix, first 16 hex digits of its SHA-256.
-    /// Nothing from a log or a server reaches a path.
+    /// The name a certificate gets in the anchor directory: fixed prefix, all 64 hex digits of its SHA-256,
+    /// so that two certificates never share a name (16 digits, as written before, left 64 bits between
+    /// one entry's file and another certificate). Nothing from a log or a server reaches a path. Files of
+    /// the 16-digit form that ledgers name are still read and removed (`LedgerPath`).
     public func fileName(for anchor: ChainCertificate) -> String {
-        "trustmend-\(anchor.sha256.prefix(16))\(profile.anchorSuffix)"
+        "trustmend-\(anchor.sha256)\(profile.anchorSuffix)"
     }
 
     public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {

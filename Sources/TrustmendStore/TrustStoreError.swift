@@ -28,7 +28,9 @@ public struct TrustStoreError: Error, Sendable, CustomStringConvertible {
             let hint = errno == .readOnlyFileSystem ? " (the file system is read-only: is the unit's ReadWritePaths= missing it?)"
                 : errno == .noSpace ? " (the disk is full)" : ""
             return "cannot write \(path)\(cause)\(hint)\(more)"
-        case .read: return "cannot read \(path)\(cause)\(more)"
+        case .read:
+            let hint = errno == Syscalls.notRegular ? " (it is not a regular file: a FIFO, device or directory is never read)" : ""
+            return "cannot read \(path)\(cause)\(hint)\(more)"
         case .delete: return "cannot delete \(path)\(cause)\(more)"
         case .createDirectory: return "cannot create the directory \(path)\(cause)\(more)"
         case .toolMissing: return "the update tool \(path) is not installed\(more)"

@@ -5,14 +5,15 @@ import TrustmendPlatform
 // Every socket call of the TLS adapter: resolve, connect with a deadline, exchange bytes with a deadline.
 
 enum Sockets {
-    struct Address {
+    struct Address: Sendable {
         var storage: sockaddr_storage
         var length: socklen_t
         var family: Int32
         var text: String
     }
 
-    /// Every address of `host`, in the resolver's order. IP literals are not looked up.
+    /// Every address of `host`, in the resolver's order. IP literals are not looked up. Blocks for as long
+    /// as the resolver takes: `HostLookup` bounds it by the connect deadline.
     static func resolve(_ endpoint: Endpoint) throws(TLSFetchError) -> [Address] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -37,11 +38,12 @@ enum Sockets {
         return addresses
     }
 
-    /// Connects to the first address that answers within the time limit; the error names every failure.
+    /// Resolves and connects to the first address that answers, both within the time limit; the error
+    /// names every failure.
     static func connect(_ endpoint: Endpoint, timeout: Duration) throws(TLSFetchError) -> Int32 {
-        let addresses = try resolve(endpoint)
-        var failures: [String] = []
         let deadline = Deadline(after: timeout)
+        let addresses = try HostLookup.addresses(of: endpoint, before: deadline, limit: timeout)
+        var failures: [String] = []
         for address in addresses {
             if deadline.passed {
                 failures.append("\(address.text): no time left")

@@ -87,8 +87,8 @@ public struct FakeAnchorStore: AnchorStore {
     }
 
     func fileName(for anchor: ChainCertificate) -> String {
-        if case .system(let profile) = site { return "trustmend-\(anchor.sha256.prefix(16))\(profile.anchorSuffix)" }
-        return "trustmend-\(anchor.sha256.prefix(16)).crt"
+        if case .system(let profile) = site { return "trustmend-\(anchor.sha256)\(profile.anchorSuffix)" }
+        return "trustmend-\(anchor.sha256).crt"
     }
 
     public func plannedFiles(for anchors: [ChainCertificate]) -> [String] {

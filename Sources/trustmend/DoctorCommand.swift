@@ -35,6 +35,22 @@ struct Doctor: AsyncParsableCommand {
             report.fail("distro", "\(error)", fix: "pass --distro FAMILY")
         }
 
+        // The configuration, checked as the daemon checks it: it says where the ledger is.
+        var ledger: JSONLedgerStore?
+        do {
+            let configuration = try node.configuration()
+            let path = node.configurationPath
+            let source = NodeFiles.exists(path) ? path : "\(path) does not exist: the defaults"
+            report.ok(
+                "configuration",
+                "\(source); \(configuration.reportOnly ? "report only" : "enforce"), \(configuration.allow.count) allow rule(s), state in \(configuration.stateDirectory)")
+            ledger = try node.ledger()
+        } catch {
+            var text = "\(error)"
+            if text.hasPrefix("trustmend: ") { text.removeFirst("trustmend: ".count) }
+            report.fail("configuration", text, fix: "the daemon refuses it too (exit 78 at start; on reload it keeps the old one)")
+        }
+
         if let profile {
             let store = node.store(profile: profile)
             let directory = store.onDisk(profile.anchorDirectory)
@@ -58,7 +74,7 @@ struct Doctor: AsyncParsableCommand {
             } else {
                 report.fail("bundle", "\(bundle) is missing", fix: "run \(profile.updateCommandLine)")
             }
-            ledgerChecks(&report, store: store)
+            ledgerChecks(&report, store: store, ledger: ledger)
         }
 
         let containerdPID = await engineChecks(&report, profile: profile, node: facts)
@@ -89,9 +105,13 @@ struct Doctor: AsyncParsableCommand {
         if report.failed { throw ExitCode(1) }
     }
 
-    func ledgerChecks(_ report: inout DoctorReport, store: SystemAnchorStore) {
+    func ledgerChecks(_ report: inout DoctorReport, store: SystemAnchorStore, ledger file: JSONLedgerStore?) {
+        guard let file else {
+            report.fail("ledger", "not read: the configuration, which says where it is, was refused", fix: "see the configuration line")
+            return
+        }
         do {
-            let ledger = try node.ledger.load()
+            let ledger = try file.load()
             let installed = ledger.entries.filter { $0.state == .installed }
             let registry = RegistryAnchorStore.remover(root: node.root)
             let missing = installed.flatMap(\.files).filter { !store.exists($0) }
@@ -111,7 +131,7 @@ struct Doctor: AsyncParsableCommand {
                 report.warn("unfinished installs", "\(pending.count) install(s) interrupted by a crash", fix: "the next fix or daemon start rolls them back")
             }
         } catch {
-            report.fail("ledger", "\(error)", fix: "move \(node.ledger.path) aside")
+            report.fail("ledger", "\(error)", fix: "move \(file.path) aside")
         }
     }
 

@@ -83,7 +83,8 @@ struct Fix: AsyncParsableCommand {
         if let registry {
             do { return try RegistryHost(parsing: registry) } catch { throw ValidationError("--registry: \(error)") }
         }
-        return RegistryHost(endpoint: try parsedEndpoint())
+        // As the operator spelt it: the engines look up certs.d/<registry> in the reference's case.
+        return RegistryHost(endpoint: try parsedEndpoint(), spelling: (try? RegistryHost(parsing: endpoint))?.spelling)
     }
 
     /// The route and, for the registry route, its store: the node read and the route chosen as the daemon does.
@@ -114,7 +115,7 @@ struct Fix: AsyncParsableCommand {
         let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
         let (choice, store) = try await chooseRoute(profile: profile, node: facts)
         let repairer = Repairer(
-            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: node.ledger,
+            fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: try node.ledger(),
             profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.root)])
         print("route: \(choice.target) — \(choice.why)")
 

@@ -12,8 +12,23 @@ struct List: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the ledger entries as JSON Lines.")
     var json = false
 
+    @Flag(
+        name: .long,
+        help: "Print the state directory the daemon uses (the configuration's state_directory, under --root) and nothing else; the packages' removal scripts record it for purge.")
+    var stateDirectory = false
+
     func run() async throws {
-        let ledger = try node.ledger.load()
+        if stateDirectory {
+            let directory = try node.stateDirectory()
+            // One line that sh reads back with `read -r`: a name with a control character would not survive it.
+            guard !directory.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw CommandFailure("trustmend: the state directory \(TerminalText.escaped(directory)) contains a control character", exitCode: 78)
+            }
+            print(directory)
+            return
+        }
+        let store = try node.ledger()
+        let ledger = try store.load()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -24,7 +39,7 @@ struct List: AsyncParsableCommand {
             return
         }
         if ledger.entries.isEmpty {
-            print("No anchors installed by trustmend (ledger: \(node.ledger.path)).")
+            print("No anchors installed by trustmend (ledger: \(store.path)).")
             return
         }
         for entry in ledger.entries {

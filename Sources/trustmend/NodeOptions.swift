@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrustmendConfig
 import TrustmendCore
 import TrustmendStore
 
@@ -24,8 +25,15 @@ struct NodeOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Kill the update tool after this many seconds.", valueName: "SECONDS"))
     var updateTimeout: Int = 120
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file: its state_directory holds the ledger (default: /etc/trustmend/config.yaml under --root; without it, the defaults).",
+            valueName: "FILE"))
+    var config: String?
+
     func validate() throws {
-        try Delegation.refuse([("--root", root != "/"), ("--update-tool", updateTool != nil)])
+        try Delegation.refuse([("--root", root != "/"), ("--update-tool", updateTool != nil), ("--config", config != nil)])
         guard root.hasPrefix("/") else { throw ValidationError("--root must be an absolute path, not \"\(root)\"") }
         guard (1...3600).contains(updateTimeout) else { throw ValidationError("--update-timeout takes 1 to 3600 seconds") }
         if let distro, DistroFamily(rawValue: distro.lowercased()) == nil {
@@ -55,5 +63,37 @@ struct NodeOptions: ParsableArguments {
             root: root, profile: profile, toolOverride: updateTool, toolTimeout: .seconds(updateTimeout), bundlePath: bundlePath)
     }
 
-    var ledger: JSONLedgerStore { JSONLedgerStore(root: root) }
+    /// `--config`, else the node's `/etc/trustmend/config.yaml` under the root.
+    var configurationPath: String { config ?? nodeRoot.onDisk(ConfigurationFile.nodePath) }
+
+    /// The configuration the daemon runs with: read as the daemon reads it (`OwnershipRule`), the
+    /// defaults when the default file does not exist. Exit 78 (EX_CONFIG) when it cannot be used.
+    func configuration() throws -> Configuration {
+        try Self.loadConfiguration(configurationPath, required: config != nil)
+    }
+
+    /// The state directory the daemon uses, on this machine's disk (under the root).
+    func stateDirectory() throws -> String { nodeRoot.onDisk(try configuration().stateDirectory) }
+
+    /// The daemon's ledger: `ledger.json` in the configuration's `state_directory`, so that `list`,
+    /// `remove`, `fix` and `doctor` see what the daemon installed.
+    func ledger() throws -> JSONLedgerStore { JSONLedgerStore(path: try stateDirectory() + "/ledger.json") }
+
+    /// Reads and validates a configuration file; a missing file gives the defaults unless `required`.
+    static func loadConfiguration(_ path: String, required: Bool) throws -> Configuration {
+        let text: String
+        do {
+            guard let read = try ConfigurationFile.read(path, required: required) else { return Configuration() }
+            text = read
+        } catch {
+            throw CommandFailure("trustmend: \(error)", exitCode: 78)
+        }
+        do {
+            return try Configuration(yaml: LibYAMLParser.parse(text))
+        } catch {
+            var located = error
+            located.file = path
+            throw CommandFailure("trustmend: \(located)", exitCode: 78)
+        }
+    }
 }

@@ -38,7 +38,7 @@ struct Remove: AsyncParsableCommand {
         let selector = all ? LedgerSelector.all : try Self.selector(target!)
         let profile = try node.profile()
         let store = node.store(profile: profile)
-        let ledger = node.ledger
+        let ledger = try node.ledger()
         let matching = try ledger.load().entries(matching: selector)
         guard !matching.isEmpty else {
             print("Nothing to remove: no ledger entry matches \(selector).")

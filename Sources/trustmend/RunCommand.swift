@@ -19,9 +19,6 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var node: NodeOptions
 
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "FILE"))
-    var config = "/etc/trustmend/config.yaml"
-
     @Option(name: .long, help: ArgumentHelp("Read this journal directory instead of the system journal.", valueName: "DIR"))
     var journalDir: String?
 
@@ -38,25 +35,8 @@ struct Run: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        try Delegation.refuse([
-            ("--config", config != "/etc/trustmend/config.yaml"), ("--journal-dir", journalDir != nil),
-            ("--journal-file", !journalFile.isEmpty), ("--bus", bus != nil),
-        ])
+        try Delegation.refuse([("--journal-dir", journalDir != nil), ("--journal-file", !journalFile.isEmpty), ("--bus", bus != nil)])
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level takes trace, debug, info, notice, warning or error") }
-    }
-
-    static func loadConfiguration(_ path: String) throws -> Configuration {
-        guard let text = NodeFiles.readText(path) else {
-            if !NodeFiles.exists(path) { return Configuration() }
-            throw CommandFailure("trustmend: cannot read \(path)", exitCode: 78)
-        }
-        do {
-            return try Configuration(yaml: LibYAMLParser.parse(text))
-        } catch {
-            var located = error
-            located.file = path
-            throw CommandFailure("trustmend: \(located)", exitCode: 78)
-        }
     }
 
     func run() async throws {
@@ -75,8 +55,11 @@ struct Run: AsyncParsableCommand {
         if released == -Int(EINVAL) {
             logger.debug("the kernel has no MADV_PAGEOUT (before Linux 5.4): the relocation tables stay resident, about 1.4 MiB")
         }
-        let configPath = config
-        let configuration = try Self.loadConfiguration(configPath)
+        // The file is checked as the log files are (OwnershipRule): at start a refusal exits 78, on reload
+        // it is config-rejected and the running configuration stays.
+        let configPath = node.configurationPath
+        let configRequired = node.config != nil
+        let configuration = try NodeOptions.loadConfiguration(configPath, required: configRequired)
         let profile = try node.profile()
         let root = node.root
         let node = self.node
@@ -111,7 +94,7 @@ struct Run: AsyncParsableCommand {
             coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger)
         let status = ReloadService.status(configuration)
         let reload = ReloadService(
-            load: { try Self.loadConfiguration(configPath) },
+            load: { try NodeOptions.loadConfiguration(configPath, required: configRequired) },
             apply: { new in
                 await box.replace(new)
                 await coordinator.reload(new)

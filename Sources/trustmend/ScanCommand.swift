@@ -49,9 +49,16 @@ struct Scan: ParsableCommand {
             }
             defer { if fd != 0 { close(fd) } }
             let label = files.isEmpty ? nil : name
+            var warned = false
             do {
                 try Self.scan(fd: fd, scanner: scanner) { detection in
                     output.append(json ? Self.jsonLine(detection, file: label) : Self.plainLine(detection, file: label))
+                } tooLong: { number in
+                    guard !warned else { return }
+                    warned = true
+                    StandardError.write(
+                        "trustmend: \(label ?? "standard input"): line \(number) is longer than \(scanner.maxLineBytes >> 10) KiB: only its first "
+                            + "\(scanner.maxLineBytes >> 10) KiB were scanned (said once per input; longer lines after it are cut the same way)")
                 }
             } catch {
                 StandardError.write("trustmend: cannot read \(name): \(error)")
@@ -62,39 +69,57 @@ struct Scan: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// Reads `fd` in large chunks and scans whole lines; a line cut by a chunk boundary waits for the next chunk.
-    static func scan(fd: Int32, scanner: LogScanner, emit: (Detection) -> Void) throws {
+    /// Reads `fd` in large chunks and scans whole lines; a line cut by a chunk boundary waits for the next
+    /// chunk. Memory is bounded whatever the input: a line longer than the scanner reads of any line
+    /// (`maxLineBytes`, 64 KiB, as the daemon's log-file source) has its start scanned as the line and the
+    /// rest skipped up to its newline; `tooLong` is told its number.
+    static func scan(fd: Int32, scanner: LogScanner, emit: (Detection) -> Void, tooLong: (Int) -> Void = { _ in }) throws {
         let chunk = 128 << 10  // the buffer stays in the CPU cache between read and scan (8 MiB chunks: 10 % slower)
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk * 2, alignment: 16)
+        let maxLine = scanner.maxLineBytes
+        // At most one unfinished line of `maxLine` bytes is kept before the next chunk is read.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: maxLine + chunk, alignment: 16)
         defer { buffer.deallocate() }
+        let base = buffer.baseAddress!
         var filled = 0
         var line = 1
         var atEnd = false
+        var skipping = false  // inside an over-long line whose start was scanned
+        func drop(_ count: Int) {
+            if filled > count { base.copyMemory(from: base + count, byteCount: filled - count) }
+            filled -= count
+        }
+        func scan(_ count: Int) { line += scanner.scan(buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]), firstLine: line, emit: emit) }
         while !atEnd {
-            if buffer.count - filled < chunk {
-                // A line longer than the buffer: grow it (bounded by the input itself).
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-                bigger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
-                buffer.deallocate()
-                buffer = bigger
-            }
-            let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            let n = read(fd, base + filled, chunk)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Errno(rawValue: errno)
             }
             if n == 0 { atEnd = true }
             filled += n
-            // Scan up to the last newline (everything at the end of input).
-            var cut = filled
-            if !atEnd {
-                while cut > 0 && buffer[cut - 1] != 10 { cut -= 1 }
-                if cut == 0 { continue }
+            if skipping {
+                guard let newline = memchr(base, 10, filled) else {
+                    filled = 0
+                    continue
+                }
+                drop(UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1)
+                skipping = false
             }
-            line += scanner.scan(buffer: UnsafeRawBufferPointer(rebasing: buffer[0..<cut]), firstLine: line, emit: emit)
-            let rest = filled - cut
-            if rest > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + cut, byteCount: rest) }
-            filled = rest
+            // Whole lines: up to the last newline.
+            var cut = filled
+            while cut > 0 && buffer[cut - 1] != 10 { cut -= 1 }
+            if cut > 0 {
+                scan(cut)
+                drop(cut)
+            }
+            if filled > maxLine {
+                tooLong(line)
+                scan(maxLine)
+                filled = 0
+                skipping = !atEnd
+            } else if atEnd && filled > 0 {
+                scan(filled)  // a last line without a newline
+            }
         }
     }
 

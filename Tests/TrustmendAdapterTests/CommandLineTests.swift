@@ -11,9 +11,9 @@ import Testing
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
+    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], executable: String = binary) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
@@ -122,6 +122,34 @@ import Testing
         #expect(neither.status == 64)
     }
 
+    /// With `state_directory` set, the commands use the daemon's ledger there (issue 16, item 12): `fix`
+    /// records into it, `list` shows it, `remove` takes it back, `list --state-directory` names it (the
+    /// packages record that for purge); `--config` reads another file.
+    @Test func theCommandsUseTheConfiguredStateDirectory() throws {
+        let pki = try TestPKI()
+        let server = try TestServer.tls(pki: pki)
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        try root.write("/etc/trustmend/config.yaml", "state_directory: /srv/trustmend\n", mode: 0o644)
+        let fix = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--route", "system"])
+        #expect(fix.status == 0, "\(fix.stdout)\(fix.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root.file("/srv/trustmend/ledger.json")))
+        #expect(!FileManager.default.fileExists(atPath: root.file("/var/lib/trustmend/ledger.json")))
+
+        let list = try Self.run(["list", "--root", root.path])
+        #expect(list.status == 0 && list.stdout.contains("localhost:\(server.port)  sha256"), "\(list.stdout)\(list.stderr)")
+        let directory = try Self.run(["list", "--root", root.path, "--state-directory"])
+        #expect(directory.status == 0 && directory.stdout == root.file("/srv/trustmend") + "\n", "\(directory.stdout)\(directory.stderr)")
+        try root.write("/other.yaml", "state_directory: /elsewhere\n", mode: 0o644)
+        let other = try Self.run(["list", "--root", root.path, "--config", root.file("/other.yaml")])
+        #expect(other.stdout.contains("(ledger: \(root.file("/elsewhere/ledger.json")))"), "\(other.stdout)\(other.stderr)")
+
+        let remove = try Self.run(["remove", "localhost:\(server.port)", "--root", root.path])
+        #expect(remove.status == 0 && remove.stdout.contains("removed localhost:\(server.port)"), "\(remove.stdout)\(remove.stderr)")
+        #expect(root.list("/usr/local/share/ca-certificates").isEmpty)
+        #expect(try Self.run(["list", "--root", root.path]).stdout.contains("No anchors installed"))
+    }
+
     /// The CLI is not to be delegated: under sudo every option that chooses what runs as root, or which
     /// files are read and deleted, is refused (exit 64) with the option named. Root running it directly
     /// (as the other tests here do) keeps them.
@@ -180,6 +208,23 @@ import Testing
         let remove = try Self.run(["remove", registry, "--root", root.path])
         #expect(remove.status == 0, "\(remove.stderr)")
         #expect(!FileManager.default.fileExists(atPath: root.file("/etc/docker/certs.d/\(registry)")))
+    }
+
+    /// The engines look up certs.d/<registry> as the image reference spells it, upper case included
+    /// (RegistryHost): `fix --registry LocalHost:PORT` writes that directory, and `remove` in any case
+    /// takes it back (issue 16, item 17).
+    @Test func theRegistryDirectoryIsSpeltAsTheReference() throws {
+        let pki = try TestPKI()
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let server = try TestServer.tls(pki: pki, cert: "self.pem", key: "self.key", chain: nil)
+        let registry = "LocalHost:\(server.port)"
+        let fix = try Self.run(["fix", "localhost:\(server.port)", "--root", root.path, "--route", "registry", "--registry", registry, "--engine", "docker"])
+        #expect(fix.status == 0, "\(fix.stdout)\(fix.stderr)")
+        #expect(root.list("/etc/docker/certs.d") == [registry])
+        #expect(try Self.run(["list", "--root", root.path]).stdout.contains("for registry \(registry)"))
+        let remove = try Self.run(["remove", "localhost:\(server.port)", "--root", root.path])
+        #expect(remove.status == 0 && root.list("/etc/docker/certs.d").isEmpty, "\(remove.stdout)\(remove.stderr)")
     }
 
     @Test func fixRefusesRegistryOptionsOnTheSystemRoute() throws {

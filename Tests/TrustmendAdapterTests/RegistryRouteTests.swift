@@ -44,7 +44,7 @@ import TrustmendTLS
             Issue.record("expected an install, got \(outcome)")
             return
         }
-        let name = "trustmend-\(try pki.sha256("self.pem").prefix(16)).crt"
+        let name = "trustmend-\(try pki.sha256("self.pem")).crt"
         #expect(plan.files == ["/etc/containerd/certs.d/\(registry)/\(name)", "/etc/docker/certs.d/\(registry)/\(name)"])
         for file in plan.files {
             let attributes = try FileManager.default.attributesOfItem(atPath: root.file(file))
@@ -116,7 +116,7 @@ import TrustmendTLS
     @Test func engineByEngineTheLedgerKeepsEveryFile() async throws {
         let server = try selfSigned()
         let registry = "localhost:\(server.port)"
-        let name = "trustmend-\(try pki.sha256("self.pem").prefix(16)).crt"
+        let name = "trustmend-\(try pki.sha256("self.pem")).crt"
         let containerd = "/etc/containerd/certs.d/\(registry)", docker = "/etc/docker/certs.d/\(registry)"
         _ = try await repairer(registry, engines: [.containerd]).repair(request(server))
         let first = try JSONLedgerStore(root: root.path).load().entries
@@ -225,7 +225,7 @@ import TrustmendTLS
     @Test func aFailedWriteKeepsTheFileThatWasAlreadyThere() async throws {
         let server = try selfSigned()
         let registry = "localhost:\(server.port)"
-        let name = "trustmend-\(try pki.sha256("self.pem").prefix(16)).crt"
+        let name = "trustmend-\(try pki.sha256("self.pem")).crt"
         try root.write("/etc/containerd/certs.d/\(registry)/\(name)", try pki.pem("self.pem"), mode: 0o644)
         // docker's file cannot be written: a directory stands where it goes.
         try FileManager.default.createDirectory(atPath: root.file("/etc/docker/certs.d/\(registry)/\(name)"), withIntermediateDirectories: true)

@@ -41,7 +41,7 @@ import TrustmendTLS
             Issue.record("expected an install, got \(outcome)")
             return
         }
-        let name = "trustmend-\(try pki.sha256("int.pem").prefix(16)).crt"
+        let name = "trustmend-\(try pki.sha256("int.pem")).crt"
         #expect(plan.files == ["/usr/local/share/ca-certificates/\(name)"])
         #expect(root.list("/usr/local/share/ca-certificates") == [name])
         let attributes = try FileManager.default.attributesOfItem(atPath: root.file(plan.files[0]))

@@ -16,7 +16,11 @@ import Testing
         ("docker.io/library/nginx", "docker.io"),
         ("index.docker.io/library/nginx", "docker.io"),
         ("docker://quay.io/coreos/etcd", "quay.io"),
-        ("Registry.Corp/app", "registry.corp"),
+        // The engines keep the registry as the reference spells it and look up certs.d/<that> (RegistryHost).
+        ("Registry.Corp/app", "Registry.Corp"),
+        ("Registry.Corp.Example:5000/team/app:1", "Registry.Corp.Example:5000"),
+        ("[2001:DB8::1]:5000/app", "[2001:DB8::1]:5000"),
+        ("Index.Docker.io/library/nginx", "Index.Docker.io"),
     ] as [(String, String)])
     func fromImageReferences(reference: String, directory: String) throws {
         #expect(try RegistryHost(reference: reference).directoryName == directory)
@@ -28,6 +32,24 @@ import Testing
     ] as [(String, Int, String)])
     func fromEndpoints(host: String, port: Int, directory: String) throws {
         #expect(RegistryHost(endpoint: try Endpoint(host: host, port: port)).directoryName == directory)
+    }
+
+    /// The spelling names the directory; the lower-case host is what rules and endpoints compare.
+    @Test func theSpellingIsKeptAndTheHostIsLowerCase() throws {
+        let registry = try RegistryHost(reference: "Registry.Corp.Example:5000/app:1")
+        #expect(registry.host == "registry.corp.example" && registry.spelling == "Registry.Corp.Example")
+        #expect(RegistryEngine.docker.directory(for: registry) == "/etc/docker/certs.d/Registry.Corp.Example:5000")
+        #expect(registry != (try RegistryHost(reference: "registry.corp.example:5000/app:1")), "two directories")
+
+        // A /v2/ request without an image reference: the URL's host as the engine logged it.
+        let line = #"level=error msg="pull failed" error="Get "https://Registry.Corp.Example:5000/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority""#
+        let detection = try #require(LogScanner().scan(line: Substring(line), number: 1))
+        #expect(detection.endpoint?.host == "registry.corp.example")
+        #expect(try RegistryHost.of(detection).get().directoryName == "Registry.Corp.Example:5000")
+
+        // What an earlier version encoded (no spelling) decodes as its host.
+        let old = try JSONDecoder().decode(RegistryHost.self, from: Data(#"{"host":"registry.corp","port":5000}"#.utf8))
+        #expect(old.directoryName == "registry.corp:5000")
     }
 
     @Test(arguments: ["evil.example:99999/app", "a..b/app", "ev il.example/app", "x_\u{1b}[31m.example/app"])

@@ -27,8 +27,9 @@ public enum LedgerSelector: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ entry: LedgerEntry) -> Bool {
         switch self {
         case .all: true
-        case .endpoint(let e): (entry.host == e.host && entry.port == e.port) || entry.registry == e.authority
-        case .host(let h): entry.host == h || entry.registry == h
+        // A registry is a certs.d directory named as the reference spells it (`RegistryHost`); hosts are lower case.
+        case .endpoint(let e): (entry.host == e.host && entry.port == e.port) || entry.registry?.lowercased() == e.authority
+        case .host(let h): entry.host == h || entry.registry?.lowercased() == h
         case .sha256Prefix(let p): entry.sha256.hasPrefix(p)
         }
     }

@@ -65,7 +65,7 @@ import TrustmendTesting
         let t = try TestChain()
         let chain = try t.chain([t.leaf, t.intermediate])
         let planned = store.plannedFiles(for: [t.intermediate])
-        #expect(!planned.isEmpty && planned.allSatisfy { $0.hasSuffix("/trustmend-\(t.intermediate.sha256.prefix(16)).crt") })
+        #expect(!planned.isEmpty && planned.allSatisfy { $0.hasSuffix("/trustmend-\(t.intermediate.sha256).crt") })
         #expect(!Self.verifies(chain, store))
 
         #expect(try store.write([t.intermediate]) == planned)

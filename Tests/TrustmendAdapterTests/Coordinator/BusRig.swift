@@ -87,7 +87,7 @@ final class BusRig: CoordinatorRig {
 
     func leaveUnfinishedInstall(_ server: RigServer) async throws -> String {
         let pki = try #require((server.keepAlive as? ServerAndPKI)?.pki)
-        let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256.prefix(16)).crt"
+        let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256).crt"
         try root.write(file, try pki.pem("int.pem"), mode: 0o644)
         _ = try await SystemAnchorStore(root: root.path, profile: .profile(for: .debian)).refresh()
         let pending = LedgerEntry(

@@ -158,7 +158,7 @@ final class FakeRig: CoordinatorRig {
     }
 
     func leaveUnfinishedInstall(_ server: RigServer) async throws -> String {
-        let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256.prefix(16)).crt"
+        let file = "/usr/local/share/ca-certificates/trustmend-\(server.anchorSHA256).crt"
         let chain = try await fetcher.fetchChain(from: try Endpoint(host: "localhost", port: server.port), options: FetchOptions())
         disk.write(file, chain.certificates[1].pem)
         _ = try await systemStore.refresh()

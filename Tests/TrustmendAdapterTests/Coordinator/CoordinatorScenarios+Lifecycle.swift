@@ -110,7 +110,7 @@ extension CoordinatorScenarios {
         await c.handle(failure(a.port, unit: "docker.service", position: "c2"))
         rig.clock.advance(by: .seconds(5))
         await c.settle()
-        let name = "trustmend-\(a.anchorSHA256.prefix(16)).crt"
+        let name = "trustmend-\(a.anchorSHA256).crt"
         #expect(rig.list("/etc/containerd/certs.d/localhost:\(a.port)") == [name])
         #expect(rig.list("/etc/docker/certs.d/localhost:\(a.port)") == [name])
         #expect(rig.anchors().isEmpty, "nothing in the system anchor directory")

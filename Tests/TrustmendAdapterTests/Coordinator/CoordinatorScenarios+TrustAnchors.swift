@@ -108,7 +108,7 @@ extension CoordinatorScenarios {
             $0.allow = [AllowRule(host: try HostPattern("localhost"), route: .registry, registries: [try RegistryHost(parsing: "registry.prod.example")])]
         }
         await repairBatch(c, rig, failure(a.port, image: "registry.prod.example/app:1"))
-        #expect(rig.list("/etc/containerd/certs.d/registry.prod.example") == ["trustmend-\(a.anchorSHA256.prefix(16)).crt"])
+        #expect(rig.list("/etc/containerd/certs.d/registry.prod.example") == ["trustmend-\(a.anchorSHA256).crt"])
         let entry = try #require(try rig.ledger().entries.first)
         #expect(entry.host == "localhost" && entry.registry == "registry.prod.example" && entry.rule == "localhost")
     }
