@@ -48,8 +48,10 @@ struct DaemonSentenceTests {
         let installed = try #require(line("notice: installed the anchor of localhost:\(port), "), "\(shown)")
         let sha = try pki.sha256("int.pem")
         #expect(installed.contains("\"CN=Trustmend Test Issuing CA\" (sha256 \(sha.prefix(16))…)"), "\(installed)")
-        #expect(!installed.contains(sha), "the sentence shows the fingerprint's first 16 digits: \(installed)")
-        #expect(installed.contains("/usr/local/share/ca-certificates/trustmend-"), "\(installed)")
+        // The whole fingerprint appears only in the file's name (trustmend-<64 hex>.crt).
+        let file = "/usr/local/share/ca-certificates/trustmend-\(sha).crt"
+        #expect(installed.contains(file), "\(installed)")
+        #expect(!installed.replacingOccurrences(of: file, with: "").contains(sha), "the sentence shows the fingerprint's first 16 digits: \(installed)")
         #expect(installed.hasSuffix(" on the system route; to take it out again: trustmend remove localhost:\(port)"), "\(installed)")
         let verified = try #require(line("notice: the chain of localhost:\(port) now verifies against "), "\(shown)")
         #expect(verified.contains("ca-certificates.crt; containerd.service must restart to load it"), "\(verified)")
