@@ -17,9 +17,16 @@ extension RepairCoordinator {
         let runtime = batch.approvals.isEmpty ? EngineUnit.containerd.name : await criRuntime()
         let facts = batch.approvals.contains { $0.route != .system } && wiring.makeRegistryStore != nil ? await wiring.routeFacts() : nil
         let plan = BatchPlan(approvals: batch.approvals, loggedBy: batch.loggedBy, runtime: runtime, facts: facts)
+        owed.formUnion(await repair(plan.items, runtime: runtime))
+        await restartAndReport(batch, owed: owed)
+    }
 
+    /// Fetches each item's chain and repairs them per route target (the batch's items, or the registry
+    /// route's at once), one ledger transaction at a time; returns the units owed a restart.
+    func repair(_ items: [BatchPlan.Item], runtime: String) async -> Set<String> {
+        var owed = Set<String>()
         var fetched: [(target: RouteTarget, item: Fetched)] = []
-        for item in plan.items {
+        for item in items {
             let approval = item.approval
             let options = await fetchOptions(approval.endpoint, unit: item.units.first)
             var meta = EventLog.fields(approval.detection)
@@ -59,7 +66,9 @@ extension RepairCoordinator {
             if case .registry(let registry, let engines) = target, let make = wiring.makeRegistryStore {
                 repairer.store = make(registry, engines)
             }
+            await takeLedgerTurn()
             let results = await repairer.repairBatch(group.map { ($0.request, $0.chain) })
+            passLedgerTurn()
             for (item, result) in zip(group, results) {
                 let approval = item.approval
                 let units = units(approval, runtime: runtime)
@@ -86,6 +95,11 @@ extension RepairCoordinator {
                 }
             }
         }
+        return owed
+    }
+
+    /// The end of a batch: the restarts owed, then the reports.
+    func restartAndReport(_ batch: Batch, owed: Set<String>) async {
         file.state.restartsOwed = owed.sorted()
         file.save(now: now, log: log)
         await restartOwed()

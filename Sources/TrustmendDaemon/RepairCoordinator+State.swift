@@ -29,11 +29,12 @@ extension RepairCoordinator {
         }
     }
 
-    /// Schedules the repair of the batch being collected, unless one is scheduled already.
-    func scheduleFlush() {
+    /// Schedules the repair of the batch being collected, unless one is scheduled already; the window
+    /// starts now, or when the detection was decided (`start`: one the registry route handed over).
+    func scheduleFlush(from start: C.Instant? = nil) {
         guard case .collecting(let batch, nil) = state else { return }
         // The deadline is taken now, not when the task first runs, so the window is exact.
-        let deadline = clock.now.advanced(by: configuration.debounce)
+        let deadline = (start ?? clock.now).advanced(by: configuration.debounce)
         let task = Task { [clock] in
             try? await clock.sleep(until: deadline, tolerance: nil)
             guard !Task.isCancelled else { return }
@@ -42,9 +43,12 @@ extension RepairCoordinator {
         state = .collecting(batch, flush: task)
     }
 
-    /// Notes that `unit` logged a failure of `endpoint`: for the repair in flight, or the next one.
+    /// Notes that `unit` logged a failure of `endpoint`: for the repair in flight (the registry route's or
+    /// the batch's), or the next one.
     func loggedBy(_ endpoint: Endpoint, _ unit: String) {
-        if case .repairing(let next, var inFlight, let flush, let waiters) = state, inFlight[endpoint] != nil {
+        if lane.inFlight[endpoint] != nil {
+            lane.inFlight[endpoint]!.insert(unit)
+        } else if case .repairing(let next, var inFlight, let flush, let waiters) = state, inFlight[endpoint] != nil {
             inFlight[endpoint]!.insert(unit)
             state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters)
         } else {
@@ -55,6 +59,7 @@ extension RepairCoordinator {
     /// Ends an approval: the policy learns how, and it is no longer pending.
     func finish(_ approval: Approval, _ outcome: Policy.Outcome) {
         policy.finished(approval.endpoint, outcome, now: now)
+        lane.inFlight.removeValue(forKey: approval.endpoint)
         if case .repairing(let next, var inFlight, let flush, let waiters) = state {
             inFlight.removeValue(forKey: approval.endpoint)
             state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters)
@@ -66,6 +71,9 @@ extension RepairCoordinator {
 
     /// The units whose failure an approval in flight answers now.
     func units(_ approval: Approval, runtime: String) -> [String] {
+        if let logged = lane.inFlight[approval.endpoint] {
+            return EngineUnits.units(for: approval.detection.engine, loggedBy: logged, runtime: runtime)
+        }
         guard case .repairing(_, let inFlight, _, _) = state else { return [] }
         return EngineUnits.units(for: approval.detection.engine, loggedBy: inFlight[approval.endpoint] ?? [], runtime: runtime)
     }

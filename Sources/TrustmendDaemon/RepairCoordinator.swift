@@ -37,6 +37,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     var state = State.collecting(Batch(), flush: nil)
+    /// The registry route's repairs, which do not wait for the batch (`RepairCoordinator+RegistryRoute`).
+    var lane = RegistryLane()
+    var ledgerTurn = LedgerTurn()
     var configuration: Configuration
     var policy: Policy
     let wiring: DaemonWiring
@@ -109,7 +112,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             }
         case .act(let approval):
             log(.detected, level: .info, meta)
-            collect { $0.approvals.append(approval) }
+            enqueue(approval)
             if let unit { loggedBy(approval.endpoint, unit) }
             if !approval.reportOnly {
                 file.state.pending.append(PendingRepair(
@@ -165,9 +168,11 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     }
 
     /// Stops: a batch being repaired is finished (no install is left half done), a batch still being
-    /// collected is left in the state file for the next start, and everything is saved.
+    /// collected is left in the state file for the next start, and everything is saved. The registry
+    /// route likewise: its repair under way finishes, what waits for it stays pending.
     public func shutdown() async {
         retryTask?.cancel()
+        lane.stopping = true
         if case .repairing(let next, let inFlight, let flush, let waiters) = state {
             await withCheckedContinuation { state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters + [$0]) }
         }
@@ -175,11 +180,14 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             flush?.cancel()
             state = .stopped(batch)
         }
+        await settleRegistryRoute()
         file.save(now: now, log: log)
     }
 
-    /// Waits for a scheduled batch that has started to finish (tests drive the clock, then settle).
+    /// Waits for the registry route's repairs, then for a scheduled batch that has started to finish
+    /// (tests drive the clock, then settle).
     public func settle() async {
+        await settleRegistryRoute()
         switch state {
         case .collecting(_, let flush?), .repairing(_, _, let flush?, _): await flush.value
         default: break

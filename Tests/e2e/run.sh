@@ -15,7 +15,8 @@
 #   4. what must cause nothing: a host outside the allow list (reported only), failures forged by an
 #      ordinary user, and `dpkg --purge` takes every anchor and the state away
 #   5. the registry route (route: auto): containerd with config_path and dockerd repaired through their
-#      certs.d, both MainPIDs unchanged, nothing in the system store; purge leaves no certs.d behind
+#      certs.d, both MainPIDs unchanged, nothing in the system store; failure logged -> pull works over 25
+#      repairs with the shipped debounce (p50/p99 in the timings); purge leaves no certs.d behind
 #   6. the same node made EulerOS-like (os-release, /etc/pki, an update-ca-trust running Debian's real
 #      p11-kit): the CCE procedure by hand cannot trust a lone CA:FALSE certificate; route: system repairs
 #      a CA chain through p11-kit and refuses that certificate, naming the registry route; route: auto

@@ -33,7 +33,7 @@ else
   [[ ! -f $repo/systemd/trustmend.service ]] || cp "$repo/systemd/trustmend.service" "$root/usr/local/lib/e2e/"
   note "trustmend from .build/release/trustmend (no .deb, or TRUSTMEND_E2E_FROM=build)"
 fi
-cp "$here/cri_pull.py" "$here/make_oci.py" "$here/update-ca-trust" "$root/usr/local/lib/e2e/"
+cp "$here/cri_pull.py" "$here/pull_latency.py" "$here/make_oci.py" "$here/update-ca-trust" "$root/usr/local/lib/e2e/"
 
 say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.test (another CA for the rest)"
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
