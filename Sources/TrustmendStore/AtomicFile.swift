@@ -34,6 +34,7 @@ enum AtomicFile {
     static func writeAnchors(_ files: [(path: String, bytes: [UInt8])], onDisk: (String) -> String) throws -> [String] {
         var result = [String]()
         var wrote = [String]()
+        for directory in Set(files.map { parent(of: onDisk($0.path)) }) { sweepTemporaries(in: directory) }
         for file in files {
             let target = onDisk(file.path)
             if case .success(let existing) = Syscalls.readAll(target, limit: 1 << 20, flags: O_NOFOLLOW), existing == file.bytes {
@@ -77,7 +78,27 @@ enum AtomicFile {
 
     static func remove(_ path: String) throws(TrustStoreError) {
         if case .failure(let e) = Syscalls.unlink(path) { throw TrustStoreError(.delete, path: path, errno: e) }
+        sweepTemporaries(in: parent(of: path))
         syncDirectory(parent(of: path))
+    }
+
+    /// Deletes the temporary files a killed process left between `write`'s create and its rename
+    /// (`.trustmend-PID-N.tmp`, PID no longer running): the update tools never read them, but they
+    /// would stay beside the anchors for good. Another live process's temporary is left alone.
+    static func sweepTemporaries(in directory: String) {
+        guard case .success(let names) = Syscalls.listDirectory(directory) else { return }
+        for name in names {
+            guard let pid = temporaryOwner(name), pid != getpid(), !Syscalls.processExists(pid) else { continue }
+            _ = Syscalls.unlink(directory + "/" + name)
+        }
+    }
+
+    /// The PID in a temporary file's name written by `write`, or nil for any other name.
+    static func temporaryOwner(_ name: String) -> pid_t? {
+        guard name.hasPrefix(".trustmend-"), name.hasSuffix(".tmp") else { return nil }
+        let middle = name.dropFirst(".trustmend-".count).dropLast(".tmp".count).split(separator: "-")
+        guard middle.count == 2, let pid = pid_t(middle[0]), pid > 0, UInt32(middle[1]) != nil else { return nil }
+        return pid
     }
 
     /// Creates a directory and its missing parents with `mode`.

@@ -134,6 +134,11 @@ enum Syscalls {
         return st.st_mode & S_IFMT == S_IFDIR
     }
 
+    /// Whether a process with this PID exists (`kill(pid, 0)`; EPERM means it does).
+    static func processExists(_ pid: pid_t) -> Bool {
+        Glibc.kill(pid, 0) == 0 || errno == EPERM
+    }
+
     static func listDirectory(_ path: String) -> Result<[String], Errno> {
         guard let dir = opendir(path) else { return .failure(Errno(rawValue: errno)) }
         defer { closedir(dir) }
