@@ -10,6 +10,8 @@ public struct EngineRouteFacts: Sendable {
     public var root: NodeRoot
     /// Override: where containerd's binary is (for `--version`, run only when the root is the host's).
     public var containerdBinaries: [String]
+    /// How long `containerd --version` may take before its version counts as unknown.
+    public var versionTimeout: Duration = .seconds(10)
 
     public static let defaultContainerdBinaries = ["/usr/bin/containerd", "/usr/local/bin/containerd", "/usr/sbin/containerd"]
 
@@ -92,7 +94,7 @@ public struct EngineRouteFacts: Sendable {
         let path = onDisk(binary)
         let identity = Syscalls.status(path).map(BinaryIdentity.init)
         if let identity, let known = Self.versions.withLock({ $0[path] }), known.identity == identity { return known.version }
-        let tool = UpdateTool(executable: path, arguments: ["--version"], timeout: .seconds(10))
+        let tool = UpdateTool(executable: path, arguments: ["--version"], timeout: versionTimeout)
         guard let output = try? await tool.run() else { return nil }
         let version = ContainerdVersion(versionOutput: output)
         if let identity { Self.versions.withLock { $0[path] = (identity, version) } }

@@ -45,7 +45,10 @@ import TrustmendCore
         func runs() -> Int { ((try? String(contentsOfFile: root.file("/runs"), encoding: .utf8)) ?? "").split(separator: "\n").count }
         try install("v1.6.20")
         // The host's root (nothing under a sandbox root is run), the binary named by its path on this machine.
-        let facts = EngineRouteFacts(root: .host, containerdBinaries: [root.file("/usr/bin/containerd")])
+        var facts = EngineRouteFacts(root: .host, containerdBinaries: [root.file("/usr/bin/containerd")])
+        // The daemon's 10 s was seen to pass under the whole suite's load (two cores, a starved pool):
+        // what this test counts is the runs, not the limit.
+        facts.versionTimeout = .seconds(300)
         #expect(await facts.containerdVersion() == ContainerdVersion(major: 1, minor: 6))
         #expect(await facts.containerdVersion() == ContainerdVersion(major: 1, minor: 6))
         #expect(runs() == 1)
