@@ -24,14 +24,12 @@ struct MetricsFile {
             written = directory
             if unwritten {
                 unwritten = false
-                log.logger.notice("the metrics file \(Self.path(directory)) is written again", metadata: ["file": .string(Self.path(directory))])
+                log(.note(.metricsWritten), level: .notice, ["file": .string(Self.path(directory))])
             }
         } catch {
             guard !unwritten else { return }
             unwritten = true
-            log(.sourceProblem, "the metrics file is not written: \(error); repairs go on (said once until a write works)", level: .warning, [
-                "file": .string(Self.path(directory)), "error": .string("\(error)"),
-            ])
+            log(.sourceProblem(.metrics), level: .warning, ["file": .string(Self.path(directory)), "error": .string("\(error)")])
         }
     }
 
@@ -40,7 +38,7 @@ struct MetricsFile {
         guard let publisher, let directory = written else { return }
         written = nil
         do { try publisher.withdraw(from: directory) } catch {
-            log.logger.warning("cannot remove the metrics file: \(error)", metadata: ["file": .string(Self.path(directory)), "error": .string("\(error)")])
+            log(.sourceProblem(.metrics), level: .warning, ["file": .string(Self.path(directory)), "error": .string("\(error)")])
         }
     }
 
