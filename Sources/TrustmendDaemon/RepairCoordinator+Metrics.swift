@@ -9,7 +9,8 @@ extension RepairCoordinator {
         metrics.publish(configuration, ledger: { try ledger.load() }, log: log)
     }
 
-    /// A batch ended: its time goes into the file with the counts.
+    /// A batch ended (or a group of the registry route's repairs, which do not wait for one): its time
+    /// goes into the file with the counts.
     func batchEnded() {
         let now = wallNow
         metrics.counter.update { $0.lastBatch = now }

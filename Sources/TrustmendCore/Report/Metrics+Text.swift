@@ -51,7 +51,7 @@ extension Metrics {
         }
         if let lastBatch {
             out.family(
-                "trustmend_last_batch_timestamp_seconds", .gauge, help: "When the last batch of repairs and reports ended, in seconds since the epoch.")
+                "trustmend_last_batch_timestamp_seconds", .gauge, help: "When the last batch of repairs and reports (or of the registry route's repairs, which do not wait for one) ended, in seconds since the epoch.")
             out.sample("trustmend_last_batch_timestamp_seconds", seconds: lastBatch)
         }
         return out.text
