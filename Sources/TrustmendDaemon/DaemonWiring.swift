@@ -20,6 +20,10 @@ public struct DaemonWiring: Sendable {
     /// The registry route's store for one registry and the engines that failed on it; nil when this
     /// wiring has no registry route (every repair takes the system route).
     public var makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)?
+    /// Where `trustmend.prom` goes; nil: no metrics file.
+    public var metrics: (any MetricsPublisher)?
+    /// `trustmend_build_info`'s labels (the version, the OpenSSL in use).
+    public var buildInfo: [String: String]
 
     /// Facts under which no engine reads `certs.d`: `auto` always takes the system route.
     public static let noRegistryRoute: @Sendable () async -> RouteFacts = {
@@ -33,8 +37,11 @@ public struct DaemonWiring: Sendable {
         systemd: any UnitRestarter, state: any StateStore, dockerLiveRestore: @escaping @Sendable () -> Bool,
         engineProxy: @escaping @Sendable (Endpoint, [String]) -> ProxyURL?,
         routeFacts: @escaping @Sendable () async -> RouteFacts = DaemonWiring.noRegistryRoute,
-        makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)? = nil
+        makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)? = nil,
+        metrics: (any MetricsPublisher)? = nil, buildInfo: [String: String] = [:]
     ) {
+        self.metrics = metrics
+        self.buildInfo = buildInfo
         self.routeFacts = routeFacts
         self.makeRegistryStore = makeRegistryStore
         self.scanner = scanner

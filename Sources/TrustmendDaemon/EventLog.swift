@@ -6,8 +6,11 @@ import TrustmendCore
 /// (`EventSentence`), composed from that same metadata.
 struct EventLog: Sendable {
     var logger: Logger
+    /// Counts the events as they are logged, for the metrics file (`Metrics.record`).
+    var metrics: MetricsCounter?
 
     func callAsFunction(_ event: Event, _ message: Logger.Message, level: Logger.Level, _ metadata: Logger.Metadata) {
+        metrics?.update { $0.record(event, unit: metadata["unit"].map { "\($0)" }) }
         var meta = metadata
         meta["message_id"] = .string(event.messageID)
         meta["event"] = .string(event.rawValue)

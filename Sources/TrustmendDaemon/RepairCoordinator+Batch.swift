@@ -37,14 +37,14 @@ extension RepairCoordinator {
                 meta["route"] = .string(RouteKind.registry.rawValue)
                 meta["why"] = .string(refusal.description)
                 log(.refused(.registryRoute), level: .warning, meta)
-                finish(approval, .failed)
+                finish(approval, .failed, route: .registry)
                 continue
             }
             do {
                 let chain = try await wiring.fetcher.fetchChain(from: approval.endpoint, options: options)
                 if approval.reportOnly {
                     reportWouldInstall(approval, chain: chain, route: choice)
-                    finish(approval, .reported)
+                    finish(approval, .reported, route: choice.target.route)
                     continue
                 }
                 // The cap again, now that the chain was fetched: one batch cannot install past it, and
@@ -57,7 +57,7 @@ extension RepairCoordinator {
             } catch {
                 meta["error"] = .string("\(error)")
                 log(.refused(.fetch), level: .warning, meta)
-                finish(approval, .failed)
+                finish(approval, .failed, route: choice.target.route)
             }
         }
 
@@ -85,13 +85,13 @@ extension RepairCoordinator {
                         log.result(result, followUp: followUp, meta)
                     }
                     owed.formUnion(followUp.owed)
-                    finish(approval, RepairFollowUp.policyOutcome(outcome))
+                    finish(approval, RepairFollowUp.policyOutcome(outcome), route: target.route)
                 case .failure(let error) where error.cause is InstallVetoed:
                     reportCapped(approval, error, meta)
-                    finish(approval, .capped)
+                    finish(approval, .capped, route: target.route)
                 case .failure:
                     log.result(result, followUp: .nothing, meta)
-                    finish(approval, .failed)
+                    finish(approval, .failed, route: target.route)
                 }
             }
         }

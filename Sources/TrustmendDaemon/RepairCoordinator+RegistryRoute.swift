@@ -95,6 +95,7 @@ extension RepairCoordinator {
             _ = await repair(items, runtime: runtime)
             // What ended is no longer pending: a crash from here on does not redo it.
             file.save(now: now, log: log)
+            batchEnded()
         }
         lane.worker = nil
     }

@@ -56,10 +56,12 @@ extension RepairCoordinator {
         }
     }
 
-    /// Ends an approval: the policy learns how, and it is no longer pending.
-    func finish(_ approval: Approval, _ outcome: Policy.Outcome) {
+    /// Ends an approval: the policy learns how, it is no longer pending, and a repair (not a report) is
+    /// counted under the route it took.
+    func finish(_ approval: Approval, _ outcome: Policy.Outcome, route: RouteKind) {
         policy.finished(approval.endpoint, outcome, now: now)
         lane.inFlight.removeValue(forKey: approval.endpoint)
+        if !approval.reportOnly { metrics.counter.update { $0.record(repair: outcome, route: route) } }
         if case .repairing(let next, var inFlight, let flush, let waiters) = state {
             inFlight.removeValue(forKey: approval.endpoint)
             state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters)

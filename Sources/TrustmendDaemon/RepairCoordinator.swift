@@ -48,6 +48,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     let startDate: Date
     let log: EventLog
     var file: StateFile
+    var metrics: MetricsFile
     var retryTask: Task<Void, Never>?
 
     /// Batches started (tests wait for one to be under way).
@@ -60,7 +61,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         self.clock = clock
         self.start = clock.now
         self.startDate = wallClock
-        self.log = EventLog(logger: logger)
+        let counter = MetricsCounter(Metrics(units: configuration.journalUnits, started: wallClock, build: wiring.buildInfo))
+        self.log = EventLog(logger: logger, metrics: counter)
+        self.metrics = MetricsFile(publisher: wiring.metrics, counter: counter)
         self.file = try StateFile(store: wiring.state)
     }
 
@@ -111,6 +114,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                 log.logger.debug("skipped", metadata: meta)
             }
         case .act(let approval):
+            if let unit { meta["unit"] = .string(unit) }
             log(.detected, level: .info, meta)
             enqueue(approval)
             if let unit { loggedBy(approval.endpoint, unit) }
@@ -158,6 +162,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         }
         file.save(now: now, log: log)
         if queued || !file.state.restartsOwed.isEmpty { await flush() }
+        publishMetrics()
     }
 
     /// Applies a new configuration; the policy's memory of back-offs is kept only when the rules are the same.
@@ -165,6 +170,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         let keep = new.allow == configuration.allow && new.trustAny == configuration.trustAny
         configuration = new
         if keep { policy.configuration = new } else { policy = Policy(configuration: new) }
+        metrics.counter.update { $0.allow(units: new.journalUnits) }
+        publishMetrics()
     }
 
     /// Stops: a batch being repaired is finished (no install is left half done), a batch still being
@@ -182,6 +189,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         }
         await settleRegistryRoute()
         file.save(now: now, log: log)
+        metrics.withdraw(log: log)
     }
 
     /// Waits for the registry route's repairs, then for a scheduled batch that has started to finish
@@ -203,6 +211,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         state = .repairing(next: Batch(), inFlight: inFlight, flush: flush, waiters: [])
         batchesRun += 1
         await repair(batch)
+        batchEnded()
         guard case .repairing(let next, _, _, let waiters) = state else { return }
         if waiters.isEmpty {
             state = .collecting(next, flush: nil)

@@ -28,6 +28,7 @@ enum DaemonFactory {
         var ledger: (@Sendable (Configuration) -> any LedgerStore)?
         var state: (any StateStore)?
         var dockerLiveRestore: (@Sendable () -> Bool)?
+        var metrics: (any MetricsPublisher)?
 
         init() {}
     }
@@ -70,6 +71,8 @@ enum DaemonFactory {
             systemd: restarter, state: seams.state ?? JSONStateStore(path: stateDirectory + "/state.json"),
             dockerLiveRestore: seams.dockerLiveRestore ?? { node.dockerLiveRestore() },
             engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
-            routeFacts: routeFacts, makeRegistryStore: { if case .off = registryRoute { nil } else { registryStore } }())
+            routeFacts: routeFacts, makeRegistryStore: { if case .off = registryRoute { nil } else { registryStore } }(),
+            metrics: seams.metrics ?? TextfileMetricsPublisher(root: root),
+            buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version])
     }
 }

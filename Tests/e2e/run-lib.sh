@@ -68,6 +68,29 @@ view_says() {
   fi
   pass "journalctl -u trustmend: ${lines%%$'\n'*}"
 }
+# scrape: node_exporter's /metrics in the node (Debian's prometheus-node-exporter on :9100, which serves
+# trustmend.prom through its textfile collector).
+scrape() {
+  node /usr/bin/python3 -c 'import urllib.request as u; print(u.urlopen("http://127.0.0.1:9100/metrics", timeout=5).read().decode(), end="")'
+}
+# metric SERIES VALUE|'>=N': waits up to 15 s until the scrape has SERIES at VALUE (at least N); passes
+# with the line. trustmend writes its file after each batch, so the scrape may trail the journal a moment.
+metric() {
+  local series=$1 want=$2 got deadline=$(( $(now_us) + 15000000 ))
+  while :; do
+    got=$(scrape 2>/dev/null | awk -v s="$series" 'index($0, s " ") == 1 { print substr($0, length(s) + 2) }')
+    if [[ -n $got ]]; then
+      if [[ $want == ">="* ]]; then awk -v g="$got" -v w="${want#>=}" 'BEGIN { exit !(g >= w) }' && break
+      elif [[ $got == "$want" ]]; then break; fi
+    fi
+    if (( $(now_us) >= deadline )); then
+      scrape 2>&1 | grep -E '^(trustmend_|node_textfile)' | sed 's/^/    | /' >&2 || true
+      die "node_exporter serves ${series} ${got:-(nothing)}, expected $want"
+    fi
+    sleep 0.2
+  done
+  pass "$series $got"
+}
 # trustmend into the node: the package when there is one (its postinst enables and starts the unit),
 # else the release binary with the repo's unit file (or, without one, a transient unit).
 install_trustmend() {

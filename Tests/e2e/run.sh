@@ -11,7 +11,8 @@
 #      authority"; both errors are in the engines' journal
 #   3. install trustmend (the .deb from packaging/out when there is one), allow the registry, enforce:
 #      trustmend installs the anchor, verifies it, restarts containerd (the pull now works) and defers
-#      docker (no live-restore); with live-restore on, docker's next failure gets it restarted too
+#      docker (no live-restore); with live-restore on, docker's next failure gets it restarted too;
+#      Debian's prometheus-node-exporter serves the counts from trustmend.prom on :9100
 #   4. what must cause nothing: a host outside the allow list (reported only), failures forged by an
 #      ordinary user, and `dpkg --purge` takes every anchor and the state away
 #   5. the registry route (route: auto): containerd with config_path and dockerd repaired through their
@@ -38,9 +39,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/run-lib.sh"   # sets $here and $repo; lib
 
 # --- host packages (outside the node's mount namespace: the overlay's lower layer must not change later)
 if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
-  say "Host packages: nspawn, the engines, the registry, skopeo, python3-grpcio"
+  say "Host packages: nspawn, the engines, the registry, skopeo, python3-grpcio, node_exporter"
   pkgs=(systemd systemd-container dbus containerd docker.io docker-registry skopeo python3-grpcio
-        iproute2 openssl ca-certificates util-linux p11-kit p11-kit-modules)
+        iproute2 openssl ca-certificates util-linux p11-kit p11-kit-modules prometheus-node-exporter)
   missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

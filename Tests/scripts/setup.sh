@@ -11,6 +11,7 @@ packages=(
   systemd-journal-remote                 # journal files for the daemon's tests
   systemd binutils lintian rpm rpmlint cpio  # packaging: systemd-analyze, readelf/objdump, lint, rpmbuild, rpm2cpio
   libseccomp-dev strace                  # old kernels emulated (Tests/Support/old-kernel)
+  prometheus                             # promtool: check metrics (trustmend.prom) and the README's alert rules
 )
 
 missing=()

@@ -64,6 +64,15 @@ extension Configuration {
         }
         if let n = try top.take("update_tool_timeout") { updateToolTimeout = try n.duration("update_tool_timeout", min: .seconds(1), max: .seconds(3600)) }
         if let n = try top.take("state_directory") { stateDirectory = try n.absolutePath("state_directory") }
+        if let n = try top.take("metrics") {
+            let metrics = try Fields(n, path: "metrics.")
+            if let n = try metrics.take("textfile_directory") {
+                // Empty (or no value at all): no metrics file.
+                let empty = n.isNull || (try? n.string("metrics.textfile_directory")) == ""
+                metricsTextfileDirectory = empty ? "" : try n.absolutePath("metrics.textfile_directory")
+            }
+            try metrics.finish()
+        }
         try top.finish()
 
         if trustAny && !allow.isEmpty {

@@ -57,6 +57,9 @@ public struct Configuration: Sendable, Hashable {
     public var fetchUnlisted = false
     public var updateToolTimeout: Duration = .seconds(120)
     public var stateDirectory = "/var/lib/trustmend"
+    /// Where `trustmend.prom` is written for node_exporter's textfile collector (`metrics.textfile_directory`);
+    /// `""`: nowhere. The default is written only when it exists (`metricsDirectory(exists:)`).
+    public var metricsTextfileDirectory = Configuration.debianTextfileDirectory
 
     public init() {}
 

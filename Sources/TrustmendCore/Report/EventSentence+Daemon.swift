@@ -75,6 +75,9 @@ extension EventSentence {
                 + "again (said once until a save works)"
         case .recovery:
             return "cannot roll back the installs a crash left unfinished\(colon(f["error"])); the next start tries again"
+        case .metrics:
+            let file = f["file"].map { "the metrics file \($0)" } ?? "the metrics file"
+            return "\(file) for node_exporter is not up to date\(colon(f["error"])); repairs go on (said once until a write works)"
         }
     }
 
@@ -95,6 +98,8 @@ extension EventSentence {
                 + "it has not reloaded the bundle, or does not read that directory; to look into it: trustmend doctor"
         case .restartNotOwed:
             return "\(f.units(or: "the engine")) is no longer owed a restart\(colon(f["why"]))"
+        case .metricsWritten:
+            return (f["file"].map { "the metrics file \($0)" } ?? "the metrics file") + " is written again"
         }
     }
 }

@@ -70,6 +70,8 @@ public enum EventSentence: Sendable, Hashable {
         case stateNotSaved
         /// The installs a crash left unfinished cannot be rolled back.
         case recovery
+        /// `trustmend.prom` cannot be written (or taken away) for node_exporter.
+        case metrics
     }
 
     public enum Drop: Sendable, Hashable, CaseIterable {
@@ -90,6 +92,8 @@ public enum EventSentence: Sendable, Hashable {
         case alreadyTrustedCheckCertsD
         /// An owed restart dropped: the engine started after the bundle changed.
         case restartNotOwed
+        /// `trustmend.prom` is written again after a failure.
+        case metricsWritten
     }
 
     /// The event the line is logged as (its MESSAGE_ID), nil for a note.

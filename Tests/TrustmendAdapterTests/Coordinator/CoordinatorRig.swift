@@ -85,6 +85,7 @@ final class FakeRig: CoordinatorRig {
     let restarter = FakeUnitRestarter(units: ["containerd.service": .init(pid: 10), "docker.service": .init(pid: 20)])
     let stateStore = FakeStateStore()
     let ledgerStore = FakeLedgerStore()
+    let metrics = FakeMetricsPublisher()
     let liveRestore = Switch()
     let profile = DistroProfile.profile(for: .debian)
     static let ports = Mutex(20_000)
@@ -125,6 +126,7 @@ final class FakeRig: CoordinatorRig {
         seams.state = stateDirectory.map { JSONStateStore(path: $0 + "/state.json") } ?? stateStore
         let liveRestore = self.liveRestore
         seams.dockerLiveRestore = { liveRestore.isOn }
+        seams.metrics = metrics
         let wiring = DaemonFactory.wiring(
             root: "/nonexistent-root", profile: profile, updateTool: nil, stateDirectory: "/nonexistent-root/var/lib/trustmend",
             restarter: restarter, registryRoute: routeFacts.map { .facts($0) } ?? .off, seams: seams)

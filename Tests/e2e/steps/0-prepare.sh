@@ -75,5 +75,8 @@ node_config "$root" registry:10.99.0.1:registry:root other:10.99.0.2:other-leaf 
 rm -f "$root/usr/sbin/policy-rc.d"
 rm -f "$root/var/lib/man-db/auto-update"                     # dpkg's man-db trigger takes seconds
 note "/etc/hosts, containerd config.toml, docker daemon.json, e2e-registry@.service, an OCI layout"
+# Debian's prometheus-node-exporter (a host package) is started by step 3 to scrape trustmend.prom: not at
+# boot, and not masked.
+rm -f "$root"/etc/systemd/system/*.wants/prometheus-node-exporter.service
 # Every other service or timer this host enables is masked: the node runs systemd, journald and D-Bus.
 mask_enabled "$root"

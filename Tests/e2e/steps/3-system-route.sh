@@ -99,3 +99,29 @@ tb=$(now_us)
 docker_pull "$image" > /dev/null || die "docker pull still fails after docker's restart"
 timed "docker pull, succeeding" "$(since "$tb")"
 pass "docker pull $image works"
+
+say "3. Metrics: Debian's prometheus-node-exporter serves trustmend.prom through its textfile collector"
+# trustmend wrote the file after its start and after each batch above, into the directory the unit's
+# ReadWritePaths=-/var/lib/prometheus/node-exporter lets it write; node_exporter reads it as its own user.
+node systemctl start prometheus-node-exporter
+prom=/var/lib/prometheus/node-exporter/trustmend.prom
+[[ $(node stat -c '%a %U' "$prom") == "644 root" ]] || die "$prom is not 0644 root: $(node stat -c '%a %U' "$prom")"
+[[ $(node ls -A "${prom%/*}") == trustmend.prom ]] || die "more than trustmend.prom in ${prom%/*}: $(node ls -A "${prom%/*}")"
+pass "$prom: mode 0644, owned by root, alone in its directory"
+for _ in $(seq 50); do scrape > /dev/null 2>&1 && break; sleep 0.2; done
+metric node_textfile_scrape_error 0
+metric "node_textfile_mtime_seconds{file=\"$prom\"}" '>=1'
+metric 'trustmend_repairs_total{result="installed",route="system"}' 1
+metric 'trustmend_repairs_total{result="already_trusted",route="system"}' '>=2'   # docker's two failures
+metric 'trustmend_repairs_total{result="failed",route="system"}' 0
+metric 'trustmend_detections_total{unit="containerd.service"}' '>=1'
+metric 'trustmend_detections_total{unit="docker.service"}' '>=2'
+metric 'trustmend_restarts_total{result="completed",unit="containerd.service"}' 1
+metric 'trustmend_restarts_total{result="deferred",unit="docker.service"}' '>=1'
+metric 'trustmend_restarts_total{result="completed",unit="docker.service"}' 1
+metric 'trustmend_anchors{route="system"}' 1
+metric trustmend_reports_total 0
+scrape | grep -q '^trustmend_build_info{openssl="OpenSSL [^"]*",version="[^"]*"} 1$' || die "no trustmend_build_info"
+metric trustmend_last_batch_timestamp_seconds '>=1'
+pass "what :9100/metrics serves of trustmend:"
+scrape | grep '^trustmend_' | grep -v ' 0$' | sed 's/^/    | /'

@@ -44,6 +44,7 @@ view_says "$m" "other.e2e.test:5000 is not in the allow list: not trusted; to ch
 [[ -z $(events "$m" "$id_installed") ]] || die "something was installed"
 [[ $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt | wc -l') == 1 ]] || die "anchor count changed"
 pass "nothing installed for other.e2e.test"
+metric trustmend_reports_total '>=1'
 # The journal is read in order: other.e2e.test's entry came after the forged ones, so they were seen.
 [[ -z $(node journalctl --no-pager -q --since="$m" _SYSTEMD_UNIT=trustmend.service TRUSTMEND_HOST=forged.e2e.test) ]] ||
   die "trustmend logged an event for the forged host"
@@ -72,3 +73,7 @@ pass "trustmend stopped, /var/lib/trustmend gone"
 node sh -c 'ls /usr/local/share/ca-certificates/trustmend-*.crt' 2>/dev/null && die "an anchor file is left"
 node grep -q "$(sed -n 2p "$pki/issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the CA is still in the bundle"
 pass "no trustmend-*.crt left, the CA is gone from /etc/ssl/certs/ca-certificates.crt"
+# A stopped daemon takes its metrics file away: node_exporter serves no trustmend series.
+node test -e /var/lib/prometheus/node-exporter/trustmend.prom && die "trustmend.prom is left behind"
+scrape | grep -q '^trustmend_' && die "node_exporter still serves trustmend's metrics"
+pass "trustmend.prom gone with the daemon; node_exporter serves no trustmend_ series"

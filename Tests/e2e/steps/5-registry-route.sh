@@ -40,6 +40,10 @@ engines_kept "$pids"
 [[ -z $(node sh -c 'ls /usr/local/share/ca-certificates/trustmend-* 2>/dev/null') ]] || die "an anchor was added to the system anchor directory"
 node grep -q "$(sed -n 2p "$pki/scoped-issuing.pem")" /etc/ssl/certs/ca-certificates.crt && die "the scoped CA is in the system bundle"
 pass "no restart requested; nothing in /usr/local/share/ca-certificates or the system bundle"
+metric 'trustmend_repairs_total{result="installed",route="registry"}' 2
+metric 'trustmend_anchors{route="registry"}' 2
+metric 'trustmend_anchors{route="system"}' 0
+metric 'trustmend_restarts_total{result="completed",unit="containerd.service"}' 0
 node trustmend list | sed 's/^/    | /'
 
 # Issue 17, item 4: the registry route does not wait for the debounce window (5 s by default), which only
