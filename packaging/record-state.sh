@@ -7,8 +7,10 @@
 # evaluated; purge.sh reads it back with `read -r`, checks its shape, and removes only trustmend's own
 # files from that directory.
 # Nothing here may fail the removal (the deb prerm runs under set -e).
-if [ -x /usr/bin/trustmend ]; then
-	if state_directory=$(/usr/bin/trustmend list --state-directory 2>/dev/null) && [ -n "$state_directory" ] &&
+# By name, not path (lintian's command-with-path-in-maintainer-script): dpkg and rpm run the scripts
+# with a PATH that has /usr/bin.
+if command -v trustmend >/dev/null 2>&1; then
+	if state_directory=$(trustmend list --state-directory 2>/dev/null) && [ -n "$state_directory" ] &&
 		{ [ -d /var/lib/trustmend ] || mkdir -m 0700 /var/lib/trustmend; } && printf '%s\n' "$state_directory" >/var/lib/trustmend/state-directory; then
 		:
 	else
