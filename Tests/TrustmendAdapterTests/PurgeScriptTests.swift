@@ -30,11 +30,13 @@ struct PurgeScriptTests {
     /// that directory's created-directories and trustmend's files there, keeps an operator's file (and so
     /// the directory), and removes /var/lib/trustmend.
     @Test func purgeCleansTheStateDirectoryTheConfigurationNamed() throws {
-        let record = try String(contentsOf: Self.packaging.appendingPathComponent("record-state.sh"), encoding: .utf8)
-            .replacingOccurrences(of: "/usr/bin/trustmend", with: CommandLineTests.binary)
-        let recordFile = NSTemporaryDirectory() + "trustmend-record-\(UUID().uuidString).sh"
-        try record.write(toFile: recordFile, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: recordFile) }
+        // The script calls `trustmend` by name, as dpkg and rpm run it with /usr/bin on PATH: here PATH
+        // starts with a directory holding the built binary under that name.
+        let bin = NSTemporaryDirectory() + "trustmend-bin-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/trustmend", withDestinationPath: CommandLineTests.binary)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        let recordFile = Self.packaging.appendingPathComponent("record-state.sh").path
         let registry = "/etc/docker/certs.d/purge-test.example:5000"
         let state = "/var/lib/trustmend-elsewhere"
         let output = try Self.inNamespace("""
@@ -46,7 +48,7 @@ struct PurgeScriptTests {
             printf '%s\\n' "\(registry)" >"\(state)/created-directories"
             echo mine >"\(state)/operator.txt"
             touch "\(registry)/trustmend-\(String(repeating: "ab", count: 32)).crt"
-            sh "\(recordFile)"
+            PATH="\(bin):$PATH" sh "\(recordFile)"
             echo "recorded: $(cat /var/lib/trustmend/state-directory)"
             rm -rf /etc/trustmend
             sh "\(Self.packaging.appendingPathComponent("purge.sh").path)"
