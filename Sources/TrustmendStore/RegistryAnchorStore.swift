@@ -125,14 +125,15 @@ public struct RegistryAnchorStore: AnchorStore {
     /// What Go will trust for this registry: the system bundle plus every `*.crt` in the directories.
     public func bundlePEM() throws -> String { try systemPEM() + "\n" + scopedPEM() }
 
-    /// Per engine, the system bundle plus that engine's own `certs.d` directory: what it trusts for this
-    /// registry (dockerd and containerd add the directory's anchors to the system roots, FACTS §10–11).
-    /// The system bundle counts: a chain it already trusts gets nothing written (an unrelated CA was
-    /// installed and "verified" when only the directories counted here but the verification read the
-    /// bundle too); an engine that has not reloaded it since it changed needs a restart, not a copy.
+    /// Per engine, that engine's own `certs.d` directory: what it is sure to read for this registry at its
+    /// next pull. The system bundle does not count here: a running engine holds the roots it loaded at
+    /// its start, which may be older than the bundle (the old-node e2e: containerd's repair put the CA in
+    /// the bundle, and dockerd, started before, kept failing while this store called the chain "already
+    /// trusted"). What keeps an unrelated CA out is the anchor choice (only the leaf's issuance path,
+    /// checked by signature) and the check after the write: the chain verifies with these files, and not
+    /// without the new anchor.
     public func existingTrustPEMs() throws -> [String] {
-        let system = try systemPEM()
-        return directories.map { system + "\n" + scopedPEM([$0]) }
+        directories.map { scopedPEM([$0]) }
     }
 
     func systemPEM() throws -> String {

@@ -143,8 +143,9 @@ import TrustmendTLS
     /// As reproduced on the registry route: the node's system bundle already trusts the chain's root, the
     /// server sends its leaf, its intermediate and an unrelated CA. "Already trusted" looked only at
     /// certs.d while the verification read the system bundle too, so an anchor went into certs.d and was
-    /// reported verified: with full-chain the unrelated CA itself. Now the chain is already trusted and
-    /// nothing is written, whatever the anchor choice.
+    /// reported verified: with full-chain the unrelated CA itself. Now only the intermediate, on the
+    /// leaf's issuance path, is written (an engine started before the bundle changed reads certs.d, not
+    /// the new bundle), and it verifies with certs.d alone; the unrelated CA is never written.
     @Test(arguments: AnchorChoice.allCases)
     func aChainTheNodeTrustsWithAnUnrelatedCAAppendedInstallsNothingOnTheRegistryRoute(choice: AnchorChoice) async throws {
         _ = try plantUnrelatedCA()
@@ -163,11 +164,14 @@ import TrustmendTLS
         var asked = try request(server)
         asked.choice = choice
         let outcome = try await repairer.repair(asked)
-        guard case .alreadyTrusted = outcome else {
-            Issue.record("a chain the system bundle trusts needs nothing in certs.d, got \(outcome)")
+        guard case .installed = outcome else {
+            Issue.record("the intermediate on the issuance path goes into certs.d, got \(outcome)")
             return
         }
-        #expect(euler.list("/etc/containerd/certs.d").isEmpty && euler.list("/etc/docker/certs.d").isEmpty)
-        #expect(try JSONLedgerStore(root: euler.path).load().entries.isEmpty)
+        let entries = try JSONLedgerStore(root: euler.path).load().entries
+        #expect(entries.map(\.sha256) == [try pki.sha256("int.pem")])
+        let attacker = try pki.sha256("attacker.pem")
+        #expect(!entries.contains { $0.sha256 == attacker })
+        #expect(euler.list("/etc/docker/certs.d/localhost:\(server.port)") == ["trustmend-\(try pki.sha256("int.pem")).crt"])
     }
 }

@@ -81,8 +81,13 @@ fi
 base=$(mktemp -d /tmp/trustmend-old-node.XXXXXX)
 root=$base/root nspawn="" pid1="" console=$base.console.log
 cleanup() {
-  local rc=0
-  e2e_cleanup old-node.sh || rc=$?
+  # $? is read first: `local rc=0` alone reset it to 0, so e2e_cleanup saw success and a failed check
+  # ended the script with exit 0.
+  local status=$? rc=0
+  set +e
+  (exit "$status")
+  e2e_cleanup old-node.sh
+  rc=$?
   say "Timings"
   printf '    %s
 ' "${timings[@]}"
