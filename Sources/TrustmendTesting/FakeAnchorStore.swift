@@ -162,8 +162,8 @@ public struct FakeAnchorStore: AnchorStore {
 
     public func existingTrustPEMs() throws -> [String] {
         guard case .registry = site else { return [try bundlePEM()] }
-        let system = disk.text(systemBundle) ?? ""
-        return directories.map { system + "\n" + scoped([$0]) }
+        // As the real store: each engine's certs.d alone (a running engine's system roots may be older).
+        return directories.map { scoped([$0]) }
     }
 
     /// The system route's bundle: when it was last written.

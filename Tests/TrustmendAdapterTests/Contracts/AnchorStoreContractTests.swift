@@ -138,6 +138,18 @@ import TrustmendTesting
         #expect(store.plannedDirectories(for: [anchor]) == directories, "empty again, so pruned")
     }
 
+    /// On the registry route what an engine trusts for sure is its own certs.d: a running engine holds the
+    /// system roots it loaded at its start, so a CA the bundle gained since does not count (the old-node
+    /// e2e's dockerd, started before containerd's repair changed the bundle).
+    @Test(arguments: registryStores)
+    func theRegistryRouteDoesNotCountTheSystemBundle(_ subject: Subject) throws {
+        let node = try subject.make()
+        let t = try TestChain()
+        try node.put(Self.profile.bundle, t.root.pem + t.intermediate.pem)
+        #expect(!Self.verifies(try t.chain([t.leaf, t.intermediate]), node.store))
+        #expect(try node.store.existingTrustPEMs().allSatisfy { !$0.contains(t.root.pem) })
+    }
+
     @Test(arguments: registryStores)
     func anOperatorsHostsTomlRefusesTheRegistryRoute(_ subject: Subject) throws {
         let node = try subject.make()
