@@ -38,7 +38,6 @@ struct JSONFile<Value: Codable> {
         let data: Data
         do { data = try encoder.encode(value) } catch { throw TrustStoreError(.write, path: path, detail: "\(error)") }
         try AtomicFile.makeDirectories(AtomicFile.parent(of: path), mode: 0o755)
-        AtomicFile.sweepTemporaries(in: AtomicFile.parent(of: path))
         try AtomicFile.write(Array(data) + [10], to: path, mode: mode)
     }
 }

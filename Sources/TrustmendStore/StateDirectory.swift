@@ -6,8 +6,10 @@
 public enum StateDirectory {
     /// Makes `path` with mode 0700 and its missing parents with 0755. Throws `.createDirectory` with
     /// the errno when one cannot be made (a read-only file system, a parent that is a file).
+    /// Temporaries a killed writer left there are swept here, once per start, not at every save (the
+    /// state is saved up to once a second).
     public static func prepare(_ path: String) throws(TrustStoreError) {
-        guard !Syscalls.isDirectory(path) else { return }
+        guard !Syscalls.isDirectory(path) else { return AtomicFile.sweepTemporaries(in: path) }
         let parent = AtomicFile.parent(of: path)
         if parent != "/" && parent != "." { try AtomicFile.makeDirectories(parent) }
         if case .failure(let e) = Syscalls.mkdir(path, 0o700) { throw TrustStoreError(.createDirectory, path: path, errno: e) }

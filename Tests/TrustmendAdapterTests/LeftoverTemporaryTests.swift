@@ -33,4 +33,17 @@ import TrustmendStore
         #expect(left.contains(String(live.split(separator: "/").last!)), "\(left)")
         #expect(left.contains(".trustmend-notes.tmp"), "\(left)")
     }
+
+    /// The state directory's (ledger, state) are swept once, when the daemon prepares it at start.
+    @Test func theStateDirectorysAreSweptAtStart() throws {
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        let directory = root.file("/var/lib/trustmend")
+        try root.write("/var/lib/trustmend/ledger.json", "{}\n", mode: 0o600)
+        let dead = ".trustmend-\(try deadPID())-1.tmp"
+        try root.write("/var/lib/trustmend/" + dead, "x\n", mode: 0o600)
+        try StateDirectory.prepare(directory)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        #expect(left == ["ledger.json"], "\(left)")
+    }
 }
