@@ -13,28 +13,10 @@ struct JournalPassOverTests {
     static func failure(_ host: String) -> String { DaemonProcessTests.failure(5000, host: host) }
     static let noise = #"time="2026-11-25T03:00:00Z" level=info msg="ImageCreate event name:\"docker.io/library/nginx:1.27\"""#
 
-    /// Records from `stream` until those read so far satisfy `done`, failing after `limit`.
     static func read(
-        _ stream: AsyncThrowingStream<LogRecord, any Error>, until done: @escaping @Sendable ([LogRecord]) -> Bool,
-        limit: Duration = .seconds(20)
+        _ stream: AsyncThrowingStream<LogRecord, any Error>, until done: @escaping @Sendable ([LogRecord]) -> Bool
     ) async throws -> [LogRecord] {
-        try await withThrowingTaskGroup(of: [LogRecord]?.self) { group in
-            group.addTask {
-                var records: [LogRecord] = []
-                for try await record in stream {
-                    records.append(record)
-                    if done(records) { return records }
-                }
-                return records
-            }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            return try #require(first, "timed out reading the journal")
-        }
+        try await JournalSourceTests.read(stream, until: done)
     }
 
     @Test func onlyWhatMayBeADetectionIsHandedOnThenThePosition() async throws {

@@ -10,12 +10,20 @@ struct JournalSourceTests {
 
     /// Reads `count` records from the stream, failing after `limit`.
     static func take(_ count: Int, from stream: AsyncThrowingStream<LogRecord, any Error>, limit: Duration = .seconds(20)) async throws -> [LogRecord] {
+        try await read(stream, until: { $0.count == count }, limit: limit)
+    }
+
+    /// Records from `stream` until those read so far satisfy `done`, failing after `limit`.
+    static func read(
+        _ stream: AsyncThrowingStream<LogRecord, any Error>, until done: @escaping @Sendable ([LogRecord]) -> Bool,
+        limit: Duration = .seconds(20)
+    ) async throws -> [LogRecord] {
         try await withThrowingTaskGroup(of: [LogRecord]?.self) { group in
             group.addTask {
                 var records: [LogRecord] = []
                 for try await record in stream {
                     records.append(record)
-                    if records.count == count { break }
+                    if done(records) { return records }
                 }
                 return records
             }
@@ -25,7 +33,7 @@ struct JournalSourceTests {
             }
             let first = try await group.next()!
             group.cancelAll()
-            return try #require(first, "timed out waiting for \(count) journal records")
+            return try #require(first, "timed out reading the journal")
         }
     }
 
