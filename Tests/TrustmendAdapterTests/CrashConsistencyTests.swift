@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrustmendTesting
 
 /// `trustmend run` killed with SIGKILL at a random moment of a batch of repairs, then started again,
 /// trial after trial: the anchor directory, the bundle and the ledger must agree after every restart, and
@@ -121,18 +122,5 @@ struct CrashConsistencyTests {
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { return -1 }
         return (object["restartsOwed"] as? [Any])?.count ?? 0
-    }
-}
-
-/// A small seeded generator, so that a failing trial can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1330_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrustmendCore
 import TrustmendSources
+import TrustmendTesting
 
 /// The journal reader's fast path (issue 17, item 6): entries that cannot be a detection are passed over
 /// where they lie, and only the position moves past them. Nothing detectable may be lost on the way, and

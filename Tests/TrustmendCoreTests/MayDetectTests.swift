@@ -1,5 +1,6 @@
 import Testing
 @testable import TrustmendCore
+import TrustmendTesting
 
 /// `LogScanner.mayDetect` is what the journal reader asks of every entry before it copies anything
 /// (issue 17, item 6): an entry it says no to is never scanned. It must say yes to every line the scanner
@@ -24,7 +25,7 @@ import Testing
     /// hands on.
     @Test(arguments: [UInt64(7), 8, 9])
     func mutatedLinesTheScannerDetectsPassTheFastPath(seed: UInt64) throws {
-        var random = Mix(seed: seed)
+        var random = SplitMix(seed: seed)
         let scanner = LogScanner()
         let pieces = Array("\\\"\u{1b}[0m\\x1b\\u001b /v2/ https:// unknown authority authorit\\y x509: ".utf8)
         var detections = 0
@@ -54,18 +55,5 @@ import Testing
         #expect(!Self.mayDetect("x509: certificate signed by unknown authorit"))
         #expect(!Self.mayDetect(""))
         #expect(Self.mayDetect("… signed by unknown authority"))
-    }
-
-    /// A small seeded generator (SplitMix64), so that a failing seed replays.
-    struct Mix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1330_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
