@@ -66,7 +66,7 @@ grep -q '^# from: ' "$manifest" || fail "runtime.manifest does not say which dis
 abi=$(readelf -n "$runtime/libc.so.6" | sed -n 's/.*OS: Linux, ABI: \([0-9.]*\).*/\1/p')
 printf '%s\n' "$abi" 3.10 | sort -V -C || fail "the bundled glibc needs Linux $abi, above CentOS 7's 3.10"
 ok "private runtime: interpreter $interp, DT_RPATH, $(wc -w <<<"$shipped") files closed over their dependencies, manifest matches, glibc needs Linux >= $abi"
-# What the node's own scripts run: the drop-in below systemd 239, nothing from 239 on.
+# What the node's own scripts run: the drop-in below systemd 248, nothing from 248 on.
 for v in 219 237; do
   dropin=$(sh packaging/old-systemd.sh --print $v)
   grep -qx 'SystemCallFilter=' <<<"$dropin" || fail "systemd $v: the drop-in does not reset the system call allow-list"
@@ -75,8 +75,15 @@ grep -qx 'MemoryLimit=256M' <<<"$(sh packaging/old-systemd.sh --print 219)" || f
 grep -q '^SystemCallFilter=~@privileged' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: the deny-list is gone"
 grep -qx 'SystemCallFilter=~setpriority:0' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: setpriority fails loudly again"
 grep -qx 'SystemCallFilter=~setpriority:0' systemd/trustmend.service || fail "the unit: setpriority fails loudly again (libdispatch's start-up lines)"
-[[ -z $(sh packaging/old-systemd.sh --print 239) ]] || fail "systemd 239 gets a drop-in"
-ok "old systemd: a drop-in for 219 and 237 (no allow-list; 219 also without '+' and with MemoryLimit=), none from 239"
+# 239-247: the allow-list stays, and setpriority is allowed (a deny entry's errno is ignored there).
+for v in 239 243 247; do
+  dropin=$(sh packaging/old-systemd.sh --print $v)
+  grep -qx 'SystemCallFilter=setpriority' <<<"$dropin" || fail "systemd $v: setpriority answers ENOSYS and libdispatch logs it at every start"
+  grep -qx 'LimitNICE=-4' <<<"$dropin" || fail "systemd $v: user-interactive workers (nice -4) get EACCES and libdispatch logs it"
+  grep -qx 'SystemCallFilter=' <<<"$dropin" && fail "systemd $v: the drop-in resets the allow-list it can keep"
+done
+[[ -z $(sh packaging/old-systemd.sh --print 248) ]] || fail "systemd 248 gets a drop-in"
+ok "old systemd: a drop-in for 219 and 237 (no allow-list; 219 also without '+' and with MemoryLimit=), setpriority allowed for 239-247, none from 248"
 for p in "$deb" "$rpm"; do
   size=$(stat -c %s "$p")
   (( size <= 15 * 1000 * 1000 )) || fail "${p##*/} is $size bytes, above 15 MB"
