@@ -13,6 +13,7 @@ packages=(
   libseccomp-dev strace                  # old kernels emulated (Tests/Support/old-kernel)
   prometheus                             # promtool: check metrics (trustmend.prom) and the README's alert rules
   python3-yaml python3-kubernetes       # deploy/kubernetes: read, and validated against the Kubernetes models
+  skopeo                                 # the image read as docker-archive: and oci-archive: (image-check.sh)
 )
 
 missing=()
