@@ -32,8 +32,8 @@ DESCRIPTION = ("Repairs container image pulls that fail on an unknown CA: follow
 LICENSES = "Apache-2.0"
 REPOSITORY = "trustmend"  # docker load tags trustmend:VERSION; ctr names it docker.io/library/trustmend:VERSION
 ENTRYPOINT = ["/usr/bin/trustmend", "run"]
-# What the container runtime's default PATH would be; the node's update tool, run chrooted into /host with
-# the daemon's environment, is a shell script that finds sed, openssl, run-parts on it.
+# PATH for what an operator runs in the container (kubectl exec … trustmend …); the node's update tool gets
+# trustmend's own fixed environment, not this one.
 ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TRUSTMEND_HOST_ROOT=/host"]
 
 
