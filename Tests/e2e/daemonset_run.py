@@ -7,6 +7,7 @@ cannot drift.
     daemonset_run.py --config-dir DIR [--engine docker|ctr] [--manifest FILE] [--image REF] [--name NAME]
                      [--node-root DIR] [--shell]
     daemonset_run.py --probe liveness|readiness [--manifest FILE]
+    daemonset_run.py --swap-config DIR KEY=FILE…   (replace the mounted ConfigMap's data as kubelet does)
 
 Prints the arguments that follow `docker run` (or `ctr run`), one per line (`mapfile -t`), or as one
 shell-quoted line with --shell. DIR receives the ConfigMap the pod mounts, laid out as kubelet's atomic
@@ -276,7 +277,19 @@ def main() -> None:
     parser.add_argument("--node-root", default="/")
     parser.add_argument("--probe", choices=["liveness", "readiness"])
     parser.add_argument("--shell", action="store_true")
+    parser.add_argument("--swap-config", metavar="DIR")
+    parser.add_argument("data", nargs="*", metavar="KEY=FILE")
     options = parser.parse_args()
+    if options.swap_config:
+        data = {}
+        for item in options.data:
+            key, _, path = item.partition("=")
+            with open(path) as f:
+                data[key] = f.read()
+        if not data:
+            parser.error("--swap-config needs KEY=FILE")
+        print(write_configmap(options.swap_config, data))
+        return
     try:
         daemonset, maps = load(options.manifest)
         if options.probe:

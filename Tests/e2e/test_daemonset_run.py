@@ -4,6 +4,8 @@ that the translator would lose fails here. Run: python3 -m unittest discover -s 
 import copy
 import os
 import stat
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -175,6 +177,18 @@ class ConfigMapWriterTests(unittest.TestCase):
         with open(os.path.join(self.dir, "config.yaml")) as f:
             self.assertEqual(f.read(), "mode: enforce\n")
         self.assertFalse(os.path.lexists(os.path.join(self.dir, "..data_tmp")))
+
+    def test_the_command_line_swaps_a_file_in(self):
+        translator.write_configmap(self.dir, {"config.yaml": "mode: report\n"})
+        source = os.path.join(os.path.dirname(self.dir), "bad.yaml")
+        with open(source, "w") as f:
+            f.write("mode: [\n")
+        script = os.path.join(os.path.dirname(os.path.abspath(translator.__file__)), "daemonset_run.py")
+        subprocess.run([sys.executable, script, "--swap-config", self.dir, f"config.yaml={source}"], check=True,
+                       capture_output=True)
+        with open(os.path.join(self.dir, "config.yaml")) as f:
+            self.assertEqual(f.read(), "mode: [\n")
+        self.assertEqual(len([n for n in os.listdir(self.dir) if n.startswith("..2")]), 1)
 
 
 if __name__ == "__main__":
