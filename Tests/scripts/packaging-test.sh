@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packaging tests: builds the .deb and the .rpm, lints both, checks the unit's exposure score, the
+# Packaging tests: builds the .deb, the .rpm and the image (checked by Tests/scripts/image-check.sh), lints both packages, checks the unit's exposure score, the
 # binary's private runtime (closed, listed, the kernel it needs), what old dpkg and rpm accept, runs both
 # packages' binary in an empty and a hostile root (Tests/scripts/empty-root.sh), and installs the rpm
 # into a scratch root to check its file list and scripts.
@@ -31,6 +31,15 @@ version=$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/trustmend/Ve
 deb=packaging/out/trustmend_${version}_$(dpkg --print-architecture).deb
 rpm=packaging/out/trustmend-${version}.$(uname -m).rpm
 [[ -f $deb && -f $rpm ]] || fail "packages missing: $deb $rpm"
+
+# --- The container image (packaging/build image): built twice, byte for byte the same, then checked -----
+bash packaging/build image
+image=packaging/out/trustmend_${version}_$(dpkg --print-architecture).image.tar
+first=$(sha256sum < "$image")
+bash packaging/build image >/dev/null
+[[ $(sha256sum < "$image") == "$first" ]] || fail "packaging/build image is not reproducible: two builds differ"
+ok "the image is reproducible (${first%% *})"
+bash Tests/scripts/image-check.sh "$image" "$deb"
 
 # --- The binary and its private runtime (packaging/README.md, "Linking") ---------------------------
 work=$(mktemp -d)
