@@ -1,5 +1,5 @@
 /// Why a text is not an image reference a trace can follow.
-public enum ImageReferenceError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum ImageReferenceError: Error, Sendable, CustomStringConvertible {
     case registry(String, EndpointError)
     case repository(String, String)
     case tag(String, String)

@@ -23,7 +23,7 @@ public struct RegistryURL: Sendable, Hashable, CustomStringConvertible {
     /// chain to judge, and the engines would send the request in the clear (`.insecure`). User
     /// information is refused: the trace sends no credentials, and the engines would.
     public init(absolute text: String) throws(RegistryURLError) {
-        guard let schemeEnd = text.range(of: "://") else { throw .notAbsolute(text) }
+        guard let schemeEnd = text.firstRange(of: "://") else { throw .notAbsolute(text) }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         let rest = text[schemeEnd.upperBound...]
         guard scheme == "https" else {

@@ -1,5 +1,5 @@
 /// Why a URL a server named (a token realm, a redirect's `Location`) is not followed.
-public enum RegistryURLError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum RegistryURLError: Error, Sendable, CustomStringConvertible {
     /// An http:// URL: no TLS, so nothing to judge, and the engines would send the request in the clear.
     case insecure(String)
     case unsupportedScheme(String)

@@ -28,6 +28,8 @@ public struct RegistryWalk: Sendable {
     /// What a token is fetched for: the step that met the 401, asked again with the token.
     private var afterToken = Step.ping
     private var token: String?
+    /// An index was resolved already: another index in its place would lead nowhere (or in a circle).
+    private var resolvedIndex = false
     /// The URLs of the current request and the redirects that led from it.
     private var visited: [RegistryURL] = []
 
@@ -87,7 +89,10 @@ public struct RegistryWalk: Sendable {
                 return stop("the manifest \(asked) of \(reference.repository) is larger than \(Self.manifestLimit >> 20) MiB; not read")
             }
             switch ManifestAnswer.read(response, platform: platform) {
-            case .manifest(let digest): begin(.manifest(digest))
+            case .manifest(let digest):
+                guard !resolvedIndex else { return stop("the index's manifest for \(platform) (\(asked)) is an index again; not followed") }
+                resolvedIndex = true
+                begin(.manifest(digest))
             case .config(let digest): begin(.blob(digest))
             case .unusable(let why): stop("the manifest \(asked) of \(reference.repository): \(why)")
             }
