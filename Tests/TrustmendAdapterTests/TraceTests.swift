@@ -88,6 +88,21 @@ import TrustmendTLS
         #expect(request.firstFailing() == nil)
     }
 
+    /// Through the engine's CONNECT proxy, as `fetch` goes: every host met is reached through it.
+    @Test func everyHostIsReachedThroughTheProxy() async throws {
+        let scene = try TraceScene()
+        let proxy = try TestProxy(status: 200)
+        var options = Self.options
+        options.fetch.proxy = try ProxyURL(parsing: "http://127.0.0.1:\(proxy.server.port)")
+        let bundle = try scene.registryPKI.pem("root.pem") + scene.tokenPKI.pem("root.pem")
+        let trace = try await Self.tracer(bundle: bundle).trace(scene.reference, options: options)
+        #expect(trace.end == .complete && trace.firstFailing()?.endpoint.authority == scene.cdn.authority)
+        let seen = try proxy.requests()
+        for server in [scene.registry, scene.token, scene.cdn] {
+            #expect(seen.contains("CONNECT \(server.authority) HTTP/1.1"), "\(seen)")
+        }
+    }
+
     /// A private registry: the 401 without a token service is a result, the registry's chain judged.
     @Test func aRegistryWantingCredentialsIsAResult() async throws {
         let pki = try TestPKI()
