@@ -58,6 +58,9 @@ struct Trace: AsyncParsableCommand {
         let tracer = RegistryImageTracer { registry in
             var directories: [RegistryEngine: [ChainCertificate]] = [:]
             for engine in RegistryEngine.allCases {
+                // containerd reads no loose *.crt next to a hosts.toml (its `ca` entries are not read here):
+                // counting them would call a host trusted that containerd refuses.
+                if engine == .containerd, NodeFiles.exists(NodeRoot(root).onDisk(engine.directory(for: registry) + "/hosts.toml")) { continue }
                 let store = RegistryAnchorStore(root: root, registry: registry, engines: [engine], systemBundlePath: system.bundlePath)
                 let pem = (try? store.existingTrustPEMs().first) ?? nil
                 directories[engine] = PEM.certificates(in: pem ?? "").compactMap { try? ChainCertificate(der: $0) }

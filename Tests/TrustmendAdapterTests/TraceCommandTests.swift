@@ -44,6 +44,16 @@ import Testing
         #expect(!human.stdout.contains("docker fails"))
         #expect(human.stdout.contains("trustmend fix localhost:\(scene.cdn.port) --registry \(scene.registry.authority)"))
         print(human.stdout)
+
+        // containerd reads no loose *.crt next to a hosts.toml: the CA there does not count for it.
+        let containerd = "/etc/containerd/certs.d/\(scene.registry.authority)"
+        try root.write(containerd + "/ca.crt", try scene.cdnPKI.pem("root.pem"), mode: 0o644)
+        try root.write(containerd + "/hosts.toml", "server = \"https://\(scene.registry.authority)\"\n", mode: 0o644)
+        let (withHostsTOML, _) = try Self.trace(["--root", root.path, "--engine", "containerd", scene.reference])
+        #expect(withHostsTOML.status == 1 && withHostsTOML.stdout.contains("containerd fails at localhost:\(scene.cdn.port)"), "\(withHostsTOML.stdout)")
+        try FileManager.default.removeItem(atPath: root.file(containerd + "/hosts.toml"))
+        let (repaired, _) = try Self.trace(["--root", root.path, scene.reference])
+        #expect(repaired.status == 0 && repaired.stdout.contains("every host met verifies (for docker and containerd)"), "\(repaired.stdout)")
     }
 
     @Test func anInvalidReferenceIsAUsageErrorAndAServerThatIsNotThereStops() throws {
