@@ -67,4 +67,24 @@ import Testing
         #expect((report?["end"] as? [String: Any])?["kind"] as? String == "stopped")
         #expect((report?["hops"] as? [[String: Any]])?.first?["status"] is NSNull)
     }
+
+    /// A registry that accepts and never answers the handshake, and one that never answers the request:
+    /// the trace ends at the time limits (3 s each here) with exit 4 and the hop's problem.
+    @Test func serversThatNeverAnswerEndWithinTheTimeLimits() throws {
+        let pki = try TestPKI()
+        let root = try SandboxRoot()
+        defer { root.remove() }
+        try root.write("/etc/ssl/certs/ca-certificates.crt", try pki.pem("root.pem"), mode: 0o644)
+        let silent = try TestServer.hostile("silent", pki: pki)
+        let hanging = try RegistryStandIn(pki: pki, routes: ["/v2/": ["hang": true]])
+        for (reference, problem) in [("localhost:\(silent.port)/app:1", "handshake"), ("\(hanging.authority)/app:1", "response time limit")] {
+            let started = ContinuousClock.now
+            let (run, report) = try Self.trace(["--json", "--root", root.path, reference])
+            let elapsed = ContinuousClock.now - started
+            #expect(run.status == 4, "\(run.stdout)\(run.stderr)")
+            #expect(elapsed < .seconds(10), "\(reference) took \(elapsed) against a limit of 3 s")
+            let hop = (report?["hops"] as? [[String: Any]])?.first
+            #expect((hop?["problem"] as? String)?.contains(problem) == true, "\(run.stdout)")
+        }
+    }
 }

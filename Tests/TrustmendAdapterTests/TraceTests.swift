@@ -67,24 +67,22 @@ import TrustmendTLS
     }
 
     /// A server that accepts and never answers the handshake, and one that never answers the request:
-    /// each ends within its time limit as a hop with a problem.
+    /// each ends at its time limit (the problem says which limit fired) as a hop with a problem. The wall
+    /// clock is measured on the process (`TraceCommandTests`): in here the whole suite's blocked pool
+    /// threads would be measured too.
     @Test func serversThatNeverAnswerEndWithinTheLimits() async throws {
         let pki = try TestPKI()
         let silent = try TestServer.hostile("silent", pki: pki)
-        var started = ContinuousClock.now
         let handshake = try await Self.tracer(bundle: "").trace("localhost:\(silent.port)/app:1", options: Self.options)
-        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(handshake.hops.count == 1 && handshake.hops[0].chain == nil && handshake.hops[0].status == nil)
-        #expect(handshake.hops[0].problem?.contains("did not answer in time") == true, "\(handshake.hops[0].problem ?? "")")
+        #expect(handshake.hops[0].problem?.contains("did not answer in time: the handshake did not finish within 2") == true, "\(handshake.hops[0].problem ?? "")")
         guard case .stopped(let why) = handshake.end else { Issue.record("\(handshake.end)"); return }
         #expect(why.contains("no answer from localhost:\(silent.port)"))
 
         let hanging = try RegistryStandIn(pki: pki, routes: ["/v2/": ["hang": true]])
-        started = ContinuousClock.now
         let request = try await Self.tracer(bundle: try pki.pem("root.pem")).trace("\(hanging.authority)/app:1", options: Self.options)
-        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(request.hops.count == 1 && request.hops[0].bundle == .verified && request.hops[0].status == nil)
-        #expect(request.hops[0].problem?.contains("no complete answer") == true, "\(request.hops[0].problem ?? "")")
+        #expect(request.hops[0].problem?.contains("no complete answer within the response time limit") == true, "\(request.hops[0].problem ?? "")")
         #expect(request.firstFailing() == nil)
     }
 
