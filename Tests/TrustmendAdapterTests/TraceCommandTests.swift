@@ -69,7 +69,7 @@ import Testing
     }
 
     /// A registry that accepts and never answers the handshake, and one that never answers the request:
-    /// the trace ends at the time limits (3 s each here) with exit 4 and the hop's problem.
+    /// the trace ends at the time limits (3 s each here) with exit 4 and the hop's problem naming the limit.
     @Test func serversThatNeverAnswerEndWithinTheTimeLimits() throws {
         let pki = try TestPKI()
         let root = try SandboxRoot()
@@ -82,7 +82,9 @@ import Testing
             let (run, report) = try Self.trace(["--json", "--root", root.path, reference])
             let elapsed = ContinuousClock.now - started
             #expect(run.status == 4, "\(run.stdout)\(run.stderr)")
-            #expect(elapsed < .seconds(10), "\(reference) took \(elapsed) against a limit of 3 s")
+            // The problem names the limit that ended it; the time is printed, never asserted (tests do not
+            // assert on wall-clock time: a loaded machine would fail them).
+            print("trace of \(reference): \(elapsed) against limits of 3 s")
             let hop = (report?["hops"] as? [[String: Any]])?.first
             #expect((hop?["problem"] as? String)?.contains(problem) == true, "\(run.stdout)")
         }
