@@ -4,7 +4,7 @@
 ///
 /// systemd counts every start, whoever asked for it: `systemctl restart`, trustmend's `RestartUnit`, and
 /// its own `Restart=` after a crash. A burst of 0 or an interval of 0 is no limit.
-public struct StartLimit: Sendable, Hashable, Codable {
+public struct StartLimit: Sendable, Hashable {
     /// `StartLimitBurst`.
     public var burst: UInt32
     /// `StartLimitIntervalUSec` (`StartLimitIntervalSec=`).
