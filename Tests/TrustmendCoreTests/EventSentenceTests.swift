@@ -86,6 +86,21 @@ import Testing
             says: ["docker.service must be restarted", "live-restore", "systemctl restart docker.service"]),
         row(.restartDeferred(postponed: true), ["unit": "containerd.service", "until": "2025-01-01T00:05:00Z"],
             says: ["the restart of containerd.service is postponed until 2025-01-01T00:05:00Z"]),
+        // Issue 19, item 3: held off by the unit's start limit, the sentence says how many starts, in how long, out of how many.
+        row(.restartDeferred(postponed: true), [
+            "unit": "docker.service", "until": "2025-01-01T00:01:01Z", "reason": "start-limit", "limited": "docker.service", "started": "3",
+            "limit": "3", "interval": "60s",
+        ], says: [
+            "docker.service has started 3 times in the last 60s and allows 3 (StartLimitBurst): restarting it now would leave it stopped; "
+                + "retrying at 2025-01-01T00:01:01Z",
+        ]),
+        row(.restartDeferred(postponed: true), [
+            "unit": "containerd.service", "until": "2025-01-01T00:01:01Z", "reason": "start-limit", "limited": "docker.service", "started": "2",
+            "limit": "3", "interval": "60s",
+        ], says: [
+            "restarting containerd.service restarts docker.service too; docker.service has started 2 times in the last 60s and allows 3",
+            "restarting it now would use its last start, and a crash after it would leave it stopped; retrying at 2025-01-01T00:01:01Z",
+        ]),
         row(.sourceProblem(.source), ["source": "journal", "error": "cannot open the journal", "retry_in": "2 seconds"],
             says: ["the journal log source failed: cannot open the journal; it is opened again in 2 seconds"]),
         row(.sourceProblem(.file), ["error": "refusing to read /var/log/x\u{1b}: it must be owned by root"], says: ["refusing to read /var/log/x\\u{1b}"]),
