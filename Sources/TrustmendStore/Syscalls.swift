@@ -81,6 +81,14 @@ enum Syscalls {
         return String(cString: resolved)
     }
 
+    /// What a symbolic link holds, as written; nil when `path` is no link or cannot be read.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func fsync(_ fd: Int32) -> Result<Void, Errno> {
         Glibc.fsync(fd) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
     }
