@@ -53,7 +53,14 @@ public struct ReloadService: Service {
                 group.addTask {
                     await withTaskGroup(of: Void.self) { producers in
                         producers.addTask { for await _ in signals { continuation.yield(.signal) } }
-                        if let watch { producers.addTask { for await _ in watch.changes { continuation.yield(.fileChanged) } } }
+                        if let watch {
+                            producers.addTask {
+                                for await _ in watch.changes { continuation.yield(.fileChanged) }
+                                if !Task.isCancelled {
+                                    logger.warning("the directory of \(watch.path) is no longer watched (removed or unmounted); SIGHUP still reloads")
+                                }
+                            }
+                        }
                     }
                     continuation.finish()
                 }

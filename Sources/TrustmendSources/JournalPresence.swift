@@ -11,9 +11,7 @@ public enum JournalPresence {
     public static func missing(at location: SystemdJournalSource.Location) -> String? {
         switch location {
         case .system:
-            let places = ["/var/log/journal", "/run/log/journal"]
-            if places.contains(where: holdsJournal) { return nil }
-            return "no journal files in \(places.joined(separator: " or ")) (in a pod: mount the node's journal directories)"
+            return missing(system: ["/var/log/journal", "/run/log/journal"], machineID: machineID())
         case .directory(let directory):
             return holdsJournal(directory) ? nil : "no journal files in \(directory)"
         case .files(let files):
@@ -22,11 +20,39 @@ public enum JournalPresence {
         }
     }
 
+    /// The system journal is read for this machine only (SD_JOURNAL_LOCAL_ONLY): the files in its
+    /// machine-id's subdirectory of `places`.
+    static func missing(system places: [String], machineID id: String?) -> String? {
+        if let id {
+            if places.contains(where: { holdsJournalFile(in: $0 + "/" + id) }) { return nil }
+            if places.contains { holdsJournal($0) } {
+                return "the journal files in \(places.joined(separator: " or ")) are another machine's, not of machine-id \(id) "
+                    + "(in a pod: mount the node's /etc/machine-id)"
+            }
+        } else if places.contains { holdsJournal($0) } {
+            return nil
+        }
+        return "no journal files in \(places.joined(separator: " or ")) (in a pod: mount the node's journal directories)"
+    }
+
     /// A journal file in `directory` or one level below.
     static func holdsJournal(_ directory: String) -> Bool {
         entries(directory).contains { name, isDirectory in
             isDirectory ? entries(directory + "/" + name).contains { isJournal($0.name) } : isJournal(name)
         }
+    }
+
+    /// A journal file directly in `directory`.
+    static func holdsJournalFile(in directory: String) -> Bool { entries(directory).contains { !$0.isDirectory && isJournal($0.name) } }
+
+    /// `/etc/machine-id`'s 32 hex digits; nil when it cannot be read.
+    static func machineID() -> String? {
+        guard let file = fopen("/etc/machine-id", "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+        let id = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingSpaces
+        return id.count == 32 && id.allSatisfy(\.isHexDigit) ? id : nil
     }
 
     static func isJournal(_ name: String) -> Bool { name.hasSuffix(".journal") || name.hasSuffix(".journal~") }
@@ -42,4 +68,8 @@ public enum JournalPresence {
         }
         return result
     }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String { String(self.filter { !$0.isWhitespace }) }
 }

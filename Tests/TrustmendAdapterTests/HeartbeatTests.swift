@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TrustmendCore
 import TrustmendDaemon
-import TrustmendSources
+@testable import TrustmendSources
 import TrustmendStore
 import TrustmendTesting
 
@@ -54,6 +54,21 @@ struct HeartbeatTests {
         #expect(JournalPresence.missing(at: .directory(root.file("/nowhere"))) != nil)
         FileManager.default.createFile(atPath: directory + "/0123456789abcdef0123456789abcdef/system.journal", contents: Data())
         #expect(JournalPresence.missing(at: .directory(directory)) == nil)
+    }
+
+    /// The system journal is this machine's: files under another machine-id (a pod without the node's
+    /// /etc/machine-id) are not read, and so are no journal.
+    @Test func theSystemJournalIsThisMachinesFiles() throws {
+        let places = [root.file("/var/log/journal"), root.file("/run/log/journal")]
+        let id = "0123456789abcdef0123456789abcdef"
+        #expect(JournalPresence.missing(system: places, machineID: id)?.hasPrefix("no journal files in \(places[0]) or \(places[1])") == true)
+        try FileManager.default.createDirectory(atPath: places[1] + "/fedcba9876543210fedcba9876543210", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: places[1] + "/fedcba9876543210fedcba9876543210/system.journal", contents: Data())
+        #expect(JournalPresence.missing(system: places, machineID: id)?.contains("another machine's, not of machine-id \(id)") == true)
+        #expect(JournalPresence.missing(system: places, machineID: nil) == nil, "without a machine-id any file counts")
+        try FileManager.default.createDirectory(atPath: places[1] + "/" + id, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: places[1] + "/" + id + "/system.journal", contents: Data())
+        #expect(JournalPresence.missing(system: places, machineID: id) == nil)
     }
 
     @Test func healthPassesOnAFreshHeartbeat() throws {
