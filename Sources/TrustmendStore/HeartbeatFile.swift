@@ -6,10 +6,11 @@ public enum HeartbeatFile {
     /// `heartbeat` in `stateDirectory`.
     public static func path(in stateDirectory: String) -> String { stateDirectory + "/" + Heartbeat.fileName }
 
-    /// Replaces the file atomically: a probe never reads half of one. Throws `TrustStoreError` (`.write`)
+    /// Replaces the file atomically: a probe never reads half of one. Not fsync'ed: it says how things
+    /// stand now, which a power loss makes moot, and a busy disk must not hold up the watchdog. Throws `TrustStoreError` (`.write`)
     /// with the errno (a read-only or full file system, a missing state directory).
     public static func write(_ beat: Heartbeat, in stateDirectory: String) throws(TrustStoreError) {
-        try AtomicFile.write(Array(beat.text.utf8), to: path(in: stateDirectory), mode: 0o644)
+        try AtomicFile.write(Array(beat.text.utf8), to: path(in: stateDirectory), mode: 0o644, durable: false)
     }
 
     /// The file's text; nil when there is none or it cannot be read. Not followed through a link, and a
