@@ -90,7 +90,11 @@ public enum ConfigurationFile {
                     throw ConfigurationFileError(.unreadable, path: path, "cannot examine the directory \(directory): \(Errno(rawValue: errno))")
                 }
                 if st.st_mode & S_IFMT == S_IFLNK { continue }  // checked along the resolved path
-                if let why = rule.refusal(directory, .directory(of: path), owner: st.st_uid, mode: st.st_mode) {
+                // A read-only mount cannot be written through, whatever the mode says: kubelet mounts a
+                // ConfigMap read-only, and its directory has an emptyDir's mode, 0777. Its owner still counts.
+                var mode = st.st_mode
+                if mode & 0o022 != 0, Syscalls.onReadOnlyMount(directory) { mode &= ~0o022 }
+                if let why = rule.refusal(directory, .directory(of: path), owner: st.st_uid, mode: mode) {
                     throw ConfigurationFileError(.untrusted, path: path, why)
                 }
             }

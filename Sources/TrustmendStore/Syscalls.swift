@@ -81,6 +81,15 @@ enum Syscalls {
         return String(cString: resolved)
     }
 
+    /// Whether `path` lies on a mount that is read-only here (statvfs(3) `ST_RDONLY`); false when unknown.
+    static func onReadOnlyMount(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_DIRECTORY)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var st = Glibc.statvfs()
+        return fstatvfs(fd, &st) == 0 && st.f_flag & UInt(ST_RDONLY) != 0
+    }
+
     /// What a symbolic link holds, as written; nil when `path` is no link or cannot be read.
     static func readLink(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
