@@ -90,10 +90,11 @@ public enum ConfigurationFile {
                     throw ConfigurationFileError(.unreadable, path: path, "cannot examine the directory \(directory): \(Errno(rawValue: errno))")
                 }
                 if st.st_mode & S_IFMT == S_IFLNK { continue }  // checked along the resolved path
-                // A read-only mount cannot be written through, whatever the mode says: kubelet mounts a
-                // ConfigMap read-only, and its directory has an emptyDir's mode, 0777. Its owner still counts.
+                // A directory mounted read-only here cannot be written through, whatever its mode says:
+                // kubelet mounts a ConfigMap so, and the directory has an emptyDir's mode, 0777. Only the top
+                // of such a mount: under ProtectSystem=strict all of /etc is read-only in the unit, not outside.
                 var mode = st.st_mode
-                if mode & 0o022 != 0, Syscalls.onReadOnlyMount(directory) { mode &= ~0o022 }
+                if mode & 0o022 != 0, Syscalls.isReadOnlyMountPoint(directory) { mode &= ~0o022 }
                 if let why = rule.refusal(directory, .directory(of: path), owner: st.st_uid, mode: mode) {
                     throw ConfigurationFileError(.untrusted, path: path, why)
                 }

@@ -81,8 +81,14 @@ enum Syscalls {
         return String(cString: resolved)
     }
 
-    /// Whether `path` lies on a mount that is read-only here (statvfs(3) `ST_RDONLY`); false when unknown.
-    static func onReadOnlyMount(_ path: String) -> Bool {
+    /// Whether the directory `path` is itself the top of a read-only mount here: a mount point (its device
+    /// differs from its parent's) whose mount is read-only (statvfs(3) `ST_RDONLY`). A directory that is
+    /// merely under a read-only mount (systemd's ProtectSystem=strict remounts all of /etc) is not one:
+    /// outside that namespace it may well be writable. False when unknown.
+    static func isReadOnlyMountPoint(_ path: String) -> Bool {
+        guard path != "/", let own = lstatus(path), let parent = lstatus(AtomicFile.parent(of: path)), own.st_dev != parent.st_dev else {
+            return false
+        }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_DIRECTORY)
         guard fd >= 0 else { return false }
         defer { Glibc.close(fd) }
