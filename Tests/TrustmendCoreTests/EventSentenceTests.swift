@@ -35,7 +35,7 @@ import Testing
         row(.configReloaded(trustAny: false), ["mode": "enforce", "allow_rules": "1"], says: ["configuration reloaded: enforce mode, 1 allow rule"]),
         row(.configReloaded(trustAny: true), [:], says: ["trust_any is on after the reload"]),
         row(.configRejected, ["error": "unknown key 'prot'\u{1b}[2J at line 4"],
-            says: ["new configuration refused, the running one stays: unknown key 'prot'\\u{1b}[2J at line 4", "systemctl reload trustmend"]),
+            says: ["new configuration refused, the running one stays: unknown key 'prot'\\u{1b}[2J at line 4", "a change is reloaded by itself"]),
         row(.detected, endpoint.merging(["engine": "containerd", "image": "registry.corp.example:5000/app:1\u{9b}31m"]) { $1 },
             says: ["containerd failed to pull registry.corp.example:5000/app:1\\u{9b}31m", "registry.corp.example:5000 is signed by an unknown authority"]),
         row(.installed, endpoint.merging(["sha256": sha, "subject": subject, "file": file, "route": "system", "unit": "containerd.service"]) { $1 },

@@ -21,7 +21,8 @@ extension EventSentence {
     }
 
     static func configRejected(_ f: EventFacts) -> String {
-        "new configuration refused, the running one stays\(colon(f["error"])); fix it, then: systemctl reload trustmend"
+        "new configuration refused, the running one stays\(colon(f["error"])); fix the file (a change is reloaded by itself, "
+            + "as is systemctl reload trustmend)"
     }
 
     /// "enforce mode, 2 allow rules"; report mode says what it means.
