@@ -29,8 +29,9 @@
 #      `registries: [origin.e2e.test:5000]`) puts the CDN's CA into containerd's certs.d/origin.e2e.test:5000,
 #      no restart; dockerd's host-less lines are checked for what the daemon does with them today. Then
 #      guarded.e2e.test, whose token server token.e2e.test:5001 has a CA the node lacks: the CRI pull fails
-#      on the token host and trustmend repairs it. `trustmend trace` is checked where the binary has it
-#      (otherwise a SKIPPED note); purge cleans up
+#      on the token host and trustmend repairs it; dockerd's token failure is measured. Last, the CDN case
+#      on route: system (the CDN's CA in the node's anchors, containerd restarted); purge cleans up.
+#      `trustmend trace` is checked where the binary has it (otherwise a SKIPPED note)
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
 # .deb; the scenario itself takes about 100 seconds, step 7 about 40 of them).
