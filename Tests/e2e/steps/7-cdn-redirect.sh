@@ -173,27 +173,41 @@ scan=$(node trustmend scan --json <<<"$lines")
 node /usr/bin/python3 -c 'import json, sys; d = [json.loads(l) for l in sys.stdin]; sys.exit(not d or any(x["host"] or x["engine"] != "dockerd" for x in d))' <<<"$scan" ||
   die "trustmend scan should find dockerd's lines, each with no endpoint: $scan"
 pass "trustmend scan: $(wc -l <<<"$scan") dockerd detections, each \"host\":null (the line names no endpoint)"
-if [[ -z $has_trace ]]; then
-  # Today (issue 19 item 2 not built): the daemon drops such a detection without a word (Policy's
-  # .noEndpoint, report: false). This check records that; it goes when the daemon traces the image.
-  sleep 3
-  said=$(node journalctl --no-pager -q -o cat --since="$m" _SYSTEMD_UNIT=trustmend.service || true)
-  [[ -z $said ]] || die "trustmend logged something for dockerd's host-less lines (update this check): $said"
-  pass "today trustmend logs nothing at all for them: no event, no report (issue 19 item 2)"
-  skip_note "kubelet's 'Failed to pull image' line tying dockerd's failure to $cdn_image: no 'trace' subcommand"
+# What the daemon does with them. Today it drops them without a word (Policy's .noEndpoint, report: false):
+# recorded here, not required, since issue 19 item 2 has it say something (a report naming `trustmend
+# trace`, or the repair below).
+trustmend_said() { node journalctl --no-pager -q -o cat --since="$1" _SYSTEMD_UNIT=trustmend.service || true; }
+sleep 3
+said=$(trustmend_said "$m")
+if [[ -z $said ]]; then
+  pass "trustmend logs nothing at all for them: no event, no report (the daemon does not act on host-less lines)"
 else
-  # PLACEHOLDER (issue 19 item 2, being built): kubelet's line for the same pull names the image; the daemon
-  # traces it and repairs the first failing host, the CDN, in docker's certs.d for origin.e2e.test:5000.
+  note "trustmend said of them:"
+  while IFS= read -r l; do note "| $l"; done <<<"$said"
+fi
+# PLACEHOLDER (issue 19 item 2, being built): kubelet's line for the same pull names the image; the daemon
+# traces it and repairs the first failing host, the CDN, in docker's certs.d for origin.e2e.test:5000. It
+# runs where the binary has `trace`, and asserts the repair once the daemon says anything of dockerd's
+# host-less lines or of kubelet's line; while it says nothing of either (a daemon without item 2), a note.
+if [[ -z $has_trace ]]; then
+  skip_note "PLACEHOLDER: kubelet's line tying dockerd's failure to $cdn_image: this trustmend has no 'trace' subcommand"
+else
+  km=$(mark)
   node systemd-run -q --wait --collect --unit=kubelet -p SyslogIdentifier=kubelet /bin/echo \
     "E1201 00:00:00.000000    4242 kuberuntime_image.go:53] Failed to pull image \"$cdn_image\": rpc error: code = Unknown desc = error pulling image configuration: download failed after attempts=6: x509: certificate signed by unknown authority"
-  wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=cdn.e2e.test TRUSTMEND_ROUTE=registry TRUSTMEND_UNIT=docker.service
-  files=$(node sh -c 'ls /etc/docker/certs.d/origin.e2e.test:5000/trustmend-*.crt')
-  [[ $(node cat "$files" | fingerprint) == "$cdn_sha" ]] || die "$files is not the CDN Corp CA"
-  pass "$files is the CDN Corp CA"
-  out=$(docker_pull "$cdn_image") || die "docker pull $cdn_image still fails"
-  timed "7: failed docker pull + kubelet line -> docker pull works" "$(since "$tf")"
-  pass "docker pull $cdn_image works"
-  engines_kept "$pids"
+  for _ in $(seq 50); do [[ -n $(trustmend_said "$km") ]] && break; sleep 0.2; done
+  if [[ -z $said && -z $(trustmend_said "$km") ]]; then
+    skip_note "PLACEHOLDER: kubelet's line tying dockerd's failure to $cdn_image: in 10 s trustmend said nothing of it nor of dockerd's host-less lines (issue 19 item 2 not in this daemon)"
+  else
+    wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=cdn.e2e.test TRUSTMEND_ROUTE=registry TRUSTMEND_UNIT=docker.service
+    files=$(node sh -c 'ls /etc/docker/certs.d/origin.e2e.test:5000/trustmend-*.crt')
+    [[ $(node cat "$files" | fingerprint) == "$cdn_sha" ]] || die "$files is not the CDN Corp CA"
+    pass "$files is the CDN Corp CA"
+    out=$(docker_pull "$cdn_image") || die "docker pull $cdn_image still fails"
+    timed "7: failed docker pull + kubelet line -> docker pull works" "$(since "$tf")"
+    pass "docker pull $cdn_image works"
+    engines_kept "$pids"
+  fi
 fi
 
 say "7. A token server with a CA the node lacks: the CRI pull fails on token.e2e.test:5001"
