@@ -34,7 +34,7 @@
 #      `trustmend trace` is checked where the binary has it (otherwise a SKIPPED note)
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
-# .deb; the scenario itself takes about 100 seconds, step 7 about 40 of them).
+# .deb; the scenario itself takes about two minutes, step 7 about 45 seconds of them).
 # Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_FROM=deb|build   install from packaging/out/trustmend_*.deb (the default when there is
 #                                  one) or from .build/release/trustmend with the repo's unit file
