@@ -77,6 +77,9 @@ public struct HostlessPulls: Sendable {
         return true
     }
 
+    /// Whether `key` is quiet at `now` (held, or done within its period).
+    public func isQuiet(_ key: String, now: Duration) -> Bool { quiet.until(key, now: now) != nil }
+
     /// Keeps `key` quiet from now for `period` (a trace that found nothing to repair: not again for the
     /// back-off period).
     public mutating func hold(_ key: String, now: Duration, for period: Duration) {
