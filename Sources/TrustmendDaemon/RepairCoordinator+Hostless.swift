@@ -70,7 +70,11 @@ extension RepairCoordinator {
     /// what it found decided.
     func trace(_ tie: HostlessTie, registry: Endpoint, source: FetchSource, id: Int, key: String) async {
         guard let tracer = wiring.tracer else { return }
-        let options = TraceOptions(fetch: await fetchOptions(registry, unit: tie.lead.unit), platform: wiring.platform)
+        var options = TraceOptions(fetch: await fetchOptions(registry, unit: tie.lead.unit), platform: wiring.platform)
+        if case .engine = configuration.proxy, let unit = tie.lead.unit, let state = try? await wiring.systemd.activeState(of: unit) {
+            // Each host its own proxy, as Go chooses it: NO_PROXY may exempt the registry and not its CDN.
+            options.proxyEnvironment = ProxyEnvironment(entries: state.environment)
+        }
         let result: Result<ImageTrace, any Error>
         do { result = .success(try await tracer.trace(tie.image, options: options)) } catch { result = .failure(error) }
         policy.traceEnded(source)

@@ -76,7 +76,6 @@ enum DaemonFactory {
             routeFacts: routeFacts, makeRegistryStore: { if case .off = registryRoute { nil } else { registryStore } }(),
             metrics: seams.metrics ?? TextfileMetricsPublisher(root: root),
             buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version],
-            // The real tracer (RegistryImageTracer) is wired here once it lands; until then none is.
-            tracer: seams.tracer)
+            tracer: seams.tracer ?? NodeImageTracer.make(root: root, system: SystemAnchorStore(root: root, profile: profile)))
     }
 }

@@ -82,6 +82,24 @@ import TrustmendTesting
         #expect(try rig.state().pending.isEmpty)
     }
 
+    /// With `fetch.proxy: engine` the trace reaches each host as the engine that failed would: its unit's
+    /// proxy settings, NO_PROXY included, chosen per host; the node's platform.
+    @Test func theTraceTakesTheFailingEnginesProxySettings() async throws {
+        let (rig, _) = try Self.rig()
+        rig.restarter.set("docker.service", .init(pid: 20, environment: ["HTTPS_PROXY=http://proxy.corp.example:3128", "NO_PROXY=registry.example"]))
+        let c = try rig.coordinator(routeFacts: CoordinatorScenarios.containerdReads) {
+            try Self.allowBoth(&$0)
+            $0.proxy = .engine
+        }
+        await c.handle(Self.dockerd())
+        await c.handle(Self.kubelet())
+        await c.settleTraces()
+        let options = try #require(rig.tracer.options.first)
+        #expect(options.platform == DaemonWiring.nodePlatform)
+        #expect(options.proxyEnvironment?.httpsProxy == "http://proxy.corp.example:3128")
+        #expect(options.proxyEnvironment?.noProxy == "registry.example")
+    }
+
     @Test func aCDNOutsideTheAllowListIsReportedWithBothCommandsAndNotFetched() async throws {
         let (rig, _) = try Self.rig()
         let c = try rig.coordinator(routeFacts: CoordinatorScenarios.containerdReads) { $0.allow = [AllowRule(host: try HostPattern("registry.example"))] }
