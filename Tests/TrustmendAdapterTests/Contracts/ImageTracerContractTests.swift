@@ -1,18 +1,22 @@
 import Testing
 import TrustmendCore
+import TrustmendTLS
 import TrustmendTesting
 
 /// What the daemon relies on of an `ImageTracer`, one body per rule: only a reference with no valid
 /// registry throws; a registry that does not answer is a result (`stopped`, its hop without a chain), so
-/// the daemon reports it and installs nothing. `FakeImageTracer` is held to it here; RegistryImageTracer
-/// joins `subjects` when it lands (issue 19, item 1).
+/// the daemon reports it and installs nothing. `FakeImageTracer` and `RegistryImageTracer` (the real
+/// walk, over loopback) are both held to it.
 @Suite struct ImageTracerContractTests {
     struct Subject: Sendable, CustomTestStringConvertible {
         var testDescription: String
         var tracer: any ImageTracer
     }
 
-    static let subjects = [Subject(testDescription: "FakeImageTracer", tracer: FakeImageTracer())]
+    static let subjects = [
+        Subject(testDescription: "FakeImageTracer", tracer: FakeImageTracer()),
+        Subject(testDescription: "RegistryImageTracer", tracer: RegistryImageTracer { _ in TraceAnchors(bundlePEM: "") }),
+    ]
     static let options = TraceOptions(fetch: FetchOptions(connectTimeout: .seconds(2), handshakeTimeout: .seconds(2)), platform: "linux/amd64")
 
     @Test(arguments: subjects)
