@@ -29,6 +29,8 @@ enum DaemonFactory {
         var state: (any StateStore)?
         var dockerLiveRestore: (@Sendable () -> Bool)?
         var metrics: (any MetricsPublisher)?
+        /// Traces images for failures that name no host; nil: none is traced (reported with the command).
+        var tracer: (any ImageTracer)?
 
         init() {}
     }
@@ -73,6 +75,7 @@ enum DaemonFactory {
             engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
             routeFacts: routeFacts, makeRegistryStore: { if case .off = registryRoute { nil } else { registryStore } }(),
             metrics: seams.metrics ?? TextfileMetricsPublisher(root: root),
-            buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version])
+            buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version],
+            tracer: seams.tracer ?? NodeImageTracer.make(root: root, system: SystemAnchorStore(root: root, profile: profile)))
     }
 }
