@@ -61,10 +61,10 @@ struct Run: AsyncParsableCommand {
         let configRequired = node.config != nil
         let configuration = try NodeOptions.loadConfiguration(configPath, required: configRequired)
         let profile = try node.profile()
-        let root = node.root
+        let root = node.nodeRoot
         let node = self.node
-        let stateDirectory = node.nodeRoot.onDisk(configuration.stateDirectory)
-        let restarter = SystemdUnitRestarter(address: bus)
+        let stateDirectory = root.resolved(configuration.stateDirectory)
+        let restarter = SystemdUnitRestarter(address: node.busAddress(bus))
         let notifier = SystemdNotifier()
         do {
             try StateDirectory.prepare(stateDirectory)
@@ -85,7 +85,7 @@ struct Run: AsyncParsableCommand {
         } else if !journalFile.isEmpty {
             journal = SystemdJournalSource(location: .files(journalFile))
         } else {
-            journal = SystemdJournalSource(location: node.nodeRoot.isHost ? .system : .directory(node.nodeRoot.onDisk("/var/log/journal")))
+            journal = SystemdJournalSource(location: Self.journalLocation(root))
         }
         let files = TailFileSource { warning in
             logger.log(.sourceProblem(.file), level: .warning, ["error": .string(warning)])
@@ -116,5 +116,17 @@ struct Run: AsyncParsableCommand {
         try await group.run()
         notifier.stopping()
         logger.log(.note(.stopped), level: .notice)
+    }
+}
+
+extension Run {
+    /// The node's journal: the system journal on `/`; under a host root the node's, as systemd's tools
+    /// read an OS tree (`var/log/journal` and `run/log/journal` under it), its entries only (the node's
+    /// machine ID: a container's journal linked into the node's is not the node's); under a sandbox its
+    /// `/var/log/journal` directory.
+    static func journalLocation(_ root: NodeRoot) -> SystemdJournalSource.Location {
+        if root.isSystemRoot { return .system }
+        if root.isMountedHost { return .osRoot(root.path.string, machineID: MachineID.read(root)) }
+        return .directory(root.resolved("/var/log/journal"))
     }
 }
