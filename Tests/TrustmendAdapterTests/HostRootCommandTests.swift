@@ -21,6 +21,13 @@ import Testing
         #expect(fromImage.stderr.contains("TRUSTMEND_HOST_ROOT="), "\(fromImage.stderr)")
     }
 
+    /// It chooses what runs as root, like --root and --update-tool: refused when delegated.
+    @Test func aHostRootIsRefusedUnderSudo() throws {
+        let r = try CLI.run(["list", "--host-root", tree.path], environment: ["SUDO_USER": "alice"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--host-root is refused when trustmend runs under sudo"), "\(r.stderr)")
+    }
+
     @Test func aDirectoryThatIsNotANodesRootIsRefused() throws {
         let missing = try CLI.run(["list", "--host-root", tree.path + "/nothing"])
         #expect(missing.status == 64)
@@ -68,15 +75,34 @@ import Testing
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         func text() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        try await eventually("the daemon starts", within: .seconds(30)) { text().contains("trustmend started") }
+        try await eventually("the daemon starts") { text().contains("trustmend started") }
+        try #require(text().contains("trustmend started"), "\(text())")
         let failure = #"PullImage "reg.example:5000/a:1" failed: failed to do request: Head "https://reg.example:5000/v2/a/manifests/1": x509: certificate signed by unknown authority"#
         try journal.append([.init(message: failure, fields: [("_MACHINE_ID", HostRootTree.machineID)])])
-        try await eventually("the node's entry is reported", within: .seconds(30)) { text().contains("reg.example:5000") }
+        try await eventually("the node's entry is reported") { text().contains("reg.example:5000") }
+        #expect(text().contains("reg.example:5000"), "\(text())")
         #expect(!text().contains("event="), "sentences, not fields: \(text())")
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text().suffix(2000))")
         #expect(text().contains("trustmend stopped"))
         _ = bus
+    }
+
+    /// In a container nothing is sent to systemd: with NOTIFY_SOCKET and JOURNAL_STREAM unset the daemon
+    /// opens no datagram socket (sd_notify's, the journal's) and connects to nothing under /run/systemd.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/strace"), "needs strace"))
+    func runInAContainerNeverNotifiesSystemd() throws {
+        let trace = tree.file("/trace.txt")
+        let r = try CLI.run(
+            [
+                "-u", "NOTIFY_SOCKET", "-u", "JOURNAL_STREAM", "-u", "WATCHDOG_USEC", "/usr/bin/timeout", "-s", "TERM", "6",
+                "/usr/bin/strace", "-f", "-qq", "-e", "trace=socket,connect", "-o", trace, CLI.binary, "run",
+            ],
+            environment: ["TRUSTMEND_HOST_ROOT": tree.path], executable: "/usr/bin/env")
+        #expect(r.stderr.contains("trustmend started") && r.stderr.contains("trustmend stopped"), "\(r.stderr)")
+        let calls = (try? String(contentsOfFile: trace, encoding: .utf8)) ?? ""
+        #expect(!calls.contains("SOCK_DGRAM"), "\(calls)")
+        #expect(!calls.contains("/run/systemd"), "\(calls)")
     }
 }

@@ -70,7 +70,8 @@ final class HostRootToolTests {
         let started = ContinuousClock.now
         let error = await #expect(throws: TrustStoreError.self) { try await store.refresh() }
         #expect(error?.code == .toolTimedOut)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Not the tool's lifetime (for ever): the limit, the 2 s grace, and whatever a loaded machine adds.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func aNodeWithoutTheToolSaysSo() async throws {

@@ -248,7 +248,8 @@ import TrustmendTLS
           openssl x509 -in "$f" >> "$out.new"
         done
         mv "$out.new" "$out"
-        ln -sf "$out" "$TRUSTMEND_ROOT/etc/pki/tls/certs/ca-bundle.crt"
+        # As RHEL ships it: an absolute link, as on the node; trustmend resolves it inside the root.
+        ln -sf /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem "$TRUSTMEND_ROOT/etc/pki/tls/certs/ca-bundle.crt"
         """
 
     @Test func theRHELFamilyWithAnUpdateCATrustStandIn() async throws {
@@ -265,7 +266,7 @@ import TrustmendTLS
             return
         }
         #expect(plan.files[0].hasPrefix("/etc/pki/ca-trust/source/anchors/trustmend-"))
-        #expect(try Shell.run("grep -c BEGIN \(rhelRoot.file("/etc/pki/tls/certs/ca-bundle.crt"))").hasPrefix("1"))
+        #expect(try Shell.run("grep -c BEGIN \(rhelRoot.file("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"))").hasPrefix("1"))
 
         // A lone self-signed CA:FALSE registry cannot be repaired there: refused before anything is written.
         let selfSigned = try TestServer.tls(pki: pki, cert: "self.pem", key: "self.key", chain: nil)
