@@ -234,7 +234,8 @@ import TrustmendTLS
     }
 
     /// Debian has no update-ca-trust: this stand-in does what it does for the bundle Go reads — collect the
-    /// anchors, keep only CA certificates (p11-kit's --filter=ca-anchors), write the extracted bundle.
+    /// anchors, keep only CA certificates (p11-kit's --filter=ca-anchors), write the extracted bundle, and
+    /// link ca-bundle.crt to it as RHEL ships it: absolutely, as on the node (resolved inside the root).
     static let rhelStandIn = """
         #!/bin/sh
         set -e
@@ -248,7 +249,6 @@ import TrustmendTLS
           openssl x509 -in "$f" >> "$out.new"
         done
         mv "$out.new" "$out"
-        # As RHEL ships it: an absolute link, as on the node; trustmend resolves it inside the root.
         ln -sf /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem "$TRUSTMEND_ROOT/etc/pki/tls/certs/ca-bundle.crt"
         """
 
