@@ -62,6 +62,7 @@ struct Run: AsyncParsableCommand {
         let configuration = try NodeOptions.loadConfiguration(configPath, required: configRequired)
         let profile = try node.profile()
         let root = node.nodeRoot
+        let nodeJournal = journalDir == nil && journalFile.isEmpty ? try Self.journalLocation(root) : nil
         let node = self.node
         let stateDirectory = root.resolved(configuration.stateDirectory)
         let restarter = SystemdUnitRestarter(address: node.busAddress(bus))
@@ -85,7 +86,7 @@ struct Run: AsyncParsableCommand {
         } else if !journalFile.isEmpty {
             journal = SystemdJournalSource(location: .files(journalFile))
         } else {
-            journal = SystemdJournalSource(location: Self.journalLocation(root))
+            journal = SystemdJournalSource(location: nodeJournal ?? .system)
         }
         let files = TailFileSource { warning in
             logger.log(.sourceProblem(.file), level: .warning, ["error": .string(warning)])
@@ -124,9 +125,16 @@ extension Run {
     /// read an OS tree (`var/log/journal` and `run/log/journal` under it), its entries only (the node's
     /// machine ID: a container's journal linked into the node's is not the node's); under a sandbox its
     /// `/var/log/journal` directory.
-    static func journalLocation(_ root: NodeRoot) -> SystemdJournalSource.Location {
+    /// Without the node's machine ID the node's entries cannot be told apart: exit 72 (EX_OSFILE).
+    static func journalLocation(_ root: NodeRoot) throws(CommandFailure) -> SystemdJournalSource.Location {
         if root.isSystemRoot { return .system }
-        if root.isMountedHost { return .osRoot(root.path.string, machineID: MachineID.read(root)) }
-        return .directory(root.resolved("/var/log/journal"))
+        guard root.isMountedHost else { return .directory(root.resolved("/var/log/journal")) }
+        guard let machineID = MachineID.read(root) else {
+            throw CommandFailure(
+                "trustmend: cannot read the node's machine ID in \(root.onDisk("/etc/machine-id")) (32 hex digits): without it the "
+                    + "node's journal entries cannot be told from those of containers whose journals are linked into it. Mount the "
+                    + "node's /etc/machine-id there.", exitCode: 72)
+        }
+        return .osRoot(root.path.string, machineID: machineID)
     }
 }

@@ -38,6 +38,14 @@ import Testing
         #expect(empty.stderr.contains("$TRUSTMEND_HOST_ROOT") && empty.stderr.contains("os-release"), "\(empty.stderr)")
     }
 
+    /// Without the node's machine ID its journal entries cannot be told from a linked container's.
+    @Test func runWithoutTheNodesMachineIDRefusesToStart() throws {
+        try FileManager.default.removeItem(atPath: tree.file("/etc/machine-id"))
+        let r = try CLI.run(["run"], environment: ["TRUSTMEND_HOST_ROOT": tree.path])
+        #expect(r.status == 72)
+        #expect(r.stderr.contains("machine ID") && r.stderr.contains(tree.file("/etc/machine-id")), "\(r.stderr)")
+    }
+
     /// `doctor` in the container reads the node: its distro through os-release's link, systemd on the
     /// node's bus under the root, the journal directories under the root.
     @Test(.enabled(if: PrivateBus.available, "needs dbus-daemon and python3-dbusmock"))
