@@ -128,7 +128,7 @@ public struct SystemAnchorStore: AnchorStore {
             guard let tool = profile.updateTool.first(where: { Syscalls.isExecutable(onDisk($0)) }) else {
                 throw TrustStoreError(
                     .toolMissing, path: onDisk(profile.updateTool[0]),
-                    detail: "the node under the host root \(root) has no \(profile.updateTool[0]): install its ca-certificates package")
+                    detail: "install the node's ca-certificates package")
             }
             return UpdateTool(executable: tool, arguments: profile.updateArguments, timeout: toolTimeout, chroot: root)
         }

@@ -24,6 +24,15 @@ struct Doctor: AsyncParsableCommand {
         let root = node.nodeRoot
         let facts = node.facts(systemd: SystemdUnitRestarter(address: node.busAddress(bus)))
 
+        if root.isMountedHost {
+            report.ok("host root", "\(root) is the node's /: its files are read there, links resolved inside it; its update tool runs chrooted into it")
+            if Capabilities.effective(Capabilities.sysChroot) == false {
+                report.fail(
+                    "host root", "this process lacks CAP_SYS_CHROOT, so the node's update tool cannot be run in the node's root",
+                    fix: "add SYS_CHROOT to the container's securityContext.capabilities.add")
+            }
+        }
+
         // The distro and its row.
         var profile: DistroProfile?
         do {

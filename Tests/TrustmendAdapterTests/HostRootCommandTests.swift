@@ -54,8 +54,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: tree.file("/var/log/journal"), withIntermediateDirectories: true)
         let r = try CLI.run(["doctor"], environment: ["TRUSTMEND_HOST_ROOT": tree.path])
         #expect(r.stdout.contains("rhel family"), "\(r.stdout)")
+        #expect(r.stdout.contains("[ OK ] host root: \(tree.path) is the node's /"), "\(r.stdout)")
         #expect(r.stdout.contains("MainPID 4242"), "systemd answered on the node's bus: \(r.stdout)")
         #expect(r.stdout.contains(tree.file("/var/log/journal")), "\(r.stdout)")
+        // Without CAP_SYS_CHROOT (as a pod without it) doctor says what to add.
+        let capsh = "/usr/sbin/capsh"
+        if FileManager.default.isExecutableFile(atPath: capsh) {
+            let dropped = try CLI.run(
+                ["--drop=cap_sys_chroot", "--", "-c", "exec \(CLI.binary) doctor"], environment: ["TRUSTMEND_HOST_ROOT": tree.path],
+                executable: capsh)
+            #expect(dropped.stdout.contains("lacks CAP_SYS_CHROOT") && dropped.stdout.contains("SYS_CHROOT"), "\(dropped.stdout)")
+        }
         _ = bus
     }
 
