@@ -13,6 +13,9 @@
 #      trustmend installs the anchor, verifies it, restarts containerd (the pull now works) and defers
 #      docker (no live-restore); with live-restore on, docker's next failure gets it restarted too;
 #      Debian's prometheus-node-exporter serves the counts from trustmend.prom on :9100
+#   3b. docker.service given StartLimitBurst=2 in 120 s (a drop-in, removed after): the repair that owes
+#      docker a restart right after it started defers it with the start-limit reason (restart.min_interval
+#      is 1s), docker stays active, and the restart runs by itself once the window allows it (~2 minutes)
 #   4. what must cause nothing: a host outside the allow list (reported only), failures forged by an
 #      ordinary user, and `dpkg --purge` takes every anchor and the state away
 #   5. the registry route (route: auto): containerd with config_path and dockerd repaired through their
@@ -77,6 +80,8 @@ source "$here/steps/1-boot.sh"               # boot; the engines and the registr
 source "$here/steps/2-unknown-authority.sh"  # both pulls fail without trustmend
 # shellcheck source=Tests/e2e/steps/3-system-route.sh
 source "$here/steps/3-system-route.sh"       # repaired through the system store, containerd restarted
+# shellcheck source=Tests/e2e/steps/3b-start-limit.sh
+source "$here/steps/3b-start-limit.sh"       # docker's start limit: the restart deferred, never crossed
 # shellcheck source=Tests/e2e/steps/4-nothing-else.sh
 source "$here/steps/4-nothing-else.sh"       # forged lines, a host not allowed, upgrade, purge
 # shellcheck source=Tests/e2e/steps/5-registry-route.sh
