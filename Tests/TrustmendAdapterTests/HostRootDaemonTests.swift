@@ -69,6 +69,15 @@ final class HostRootDaemonTests {
         #expect(!text().contains(":\(decoy.port)"), "the container's journal caused nothing")
         #expect(FileManager.default.fileExists(atPath: tree.file("/var/lib/trustmend/ledger.json")), "the ledger is the node's")
 
+        // The liveness probe in the same container: the heartbeat in the node's state directory, which
+        // counts the node's journal under the root as present.
+        var health = try CommandLineTests.run(["health"], environment: ["TRUSTMEND_HOST_ROOT": tree.path])
+        try await eventually("the heartbeat") {
+            health = try CommandLineTests.run(["health"], environment: ["TRUSTMEND_HOST_ROOT": tree.path])
+            return health.status == 0
+        }
+        #expect(health.status == 0, "\(health.stdout)\(health.stderr)")
+
         process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text().suffix(2000))")
