@@ -43,14 +43,24 @@ enum DaemonFactory {
         root: String, profile: DistroProfile, updateTool: String?, stateDirectory: String, restarter: any UnitRestarter,
         registryRoute: RegistryRoute = .node, seams: Seams = Seams()
     ) -> DaemonWiring {
+        wiring(
+            root: NodeRoot(root), profile: profile, updateTool: updateTool, stateDirectory: stateDirectory, restarter: restarter,
+            registryRoute: registryRoute, seams: seams)
+    }
+
+    /// - Parameter root: a sandbox (`--root`) or the node itself (`/`, `--host-root`).
+    static func wiring(
+        root: NodeRoot, profile: DistroProfile, updateTool: String?, stateDirectory: String, restarter: any UnitRestarter,
+        registryRoute: RegistryRoute = .node, seams: Seams = Seams()
+    ) -> DaemonWiring {
         let fetcher = seams.fetcher ?? OpenSSLChainFetcher()
         let verifier = seams.verifier ?? OpenSSLChainVerifier()
         let systemStore = seams.systemStore ?? { config in
             SystemAnchorStore(root: root, profile: profile, toolOverride: updateTool, toolTimeout: config.updateToolTimeout)
         }
-        let node = NodeFacts(root: NodeRoot(root), systemd: restarter)
+        let node = NodeFacts(root: root, systemd: restarter)
         let ledger = seams.ledger ?? { config in
-            JSONLedgerStore(path: node.root.onDisk(config.stateDirectory) + "/ledger.json")
+            JSONLedgerStore(path: root.resolved(config.stateDirectory) + "/ledger.json")
         }
         let registryStore = seams.registryStore ?? { registry, engines in
             RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
