@@ -55,7 +55,7 @@ extension RepairCoordinator {
         case .registryNotAllowed(let registry):
             reportHostless(
                 lead, image: tie.image,
-                why: "its registry \(registry.authority) is not in the allow list, so trustmend does not contact it to trace the image")
+                why: "its registry \(registry.authority) is neither in the allow list nor in a rule's registries, so trustmend does not contact it to trace the image")
         case .fetchBudgetSpent(let why):
             log.logger.debug("not traced: the fetch budget is spent", metadata: ["image": .string(tie.image), "why": .string(why)])
             collect { $0.announce = true }

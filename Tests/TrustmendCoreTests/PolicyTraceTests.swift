@@ -20,6 +20,21 @@ import Testing
             == .trace(registry: try Endpoint(host: "registry.example", port: 5000), source: .journal))
     }
 
+    /// The guide's case: the registry is trusted already and not listed, its CDN is, scoped to it. The
+    /// rule's `registries` is the operator's word that this registry's pulls go through that host.
+    @Test func aRegistryARulesScopeNamesIsTraced() throws {
+        var policy = try Self.policy {
+            $0.allow = [AllowRule(host: try HostPattern("cdn.example"), registries: [try RegistryHost(parsing: "registry.example:5000")])]
+        }
+        #expect(policy.decideTrace(Self.image, record: Self.engine, now: .zero)
+            == .trace(registry: try Endpoint(host: "registry.example", port: 5000), source: .journal))
+        // Another port is another registry: not named.
+        var other = try Self.policy {
+            $0.allow = [AllowRule(host: try HostPattern("cdn.example"), registries: [try RegistryHost(parsing: "registry.example:6000")])]
+        }
+        #expect(other.decideTrace(Self.image, record: Self.engine, now: .zero) == .registryNotAllowed(try Endpoint(host: "registry.example", port: 5000)))
+    }
+
     @Test func aRegistryOutsideTheAllowListIsNotContacted() throws {
         var policy = try Self.policy { $0.allow = [AllowRule(host: try HostPattern("cdn.example"))] }
         #expect(policy.decideTrace(Self.image, record: Self.engine, now: .zero) == .registryNotAllowed(try Endpoint(host: "registry.example", port: 5000)))

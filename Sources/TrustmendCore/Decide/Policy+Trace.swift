@@ -3,7 +3,9 @@
 extension Policy {
     /// Whether to trace `image` for a host-less failure of `record`: its source passes the guard every
     /// detection passes; the registry would be fetched if a line named it (an allow rule matches it,
-    /// `trust_any`, or `fetch.unlisted_hosts` asks for hosts outside the list to be contacted); and the
+    /// `trust_any`, or `fetch.unlisted_hosts` asks for hosts outside the list to be contacted), or an allow
+    /// rule's `registries` names it (the operator scoped a token or CDN host to that registry: the guide's
+    /// case, a registry the node already trusts whose blobs come from a CDN it does not); and the
     /// source's fetch budget has room, whose place the trace holds until `traceEnded(_:)`. What the
     /// trace finds failing is then decided as a detection, by `decide(_:record:now:)`.
     public mutating func decideTrace(_ image: String, record: LogRecord, now: Duration) -> TraceDecision {
@@ -12,7 +14,8 @@ extension Policy {
         do { registry = try Endpoint(registryOf: image) } catch {
             return .noRegistry("the image \(EndpointError.quote(image)) names no valid registry: \(error)")
         }
-        let allowed = configuration.trustAny || configuration.allow.contains { $0.matches(registry) }
+        let named = (try? RegistryHost(reference: image)).map { host in configuration.allow.contains { $0.registries.contains(host) } } ?? false
+        let allowed = configuration.trustAny || named || configuration.allow.contains { $0.matches(registry) }
         guard allowed || configuration.fetchUnlisted else { return .registryNotAllowed(registry) }
         let source = FetchSource(record.origin)
         if let why = budget.admit(source, now: now) { return .fetchBudgetSpent(why) }

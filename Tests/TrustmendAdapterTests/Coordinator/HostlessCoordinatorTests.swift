@@ -82,6 +82,23 @@ import TrustmendTesting
         #expect(try rig.state().pending.isEmpty)
     }
 
+    /// The guide's case as an operator writes it: the registry is trusted already and not listed; only
+    /// its CDN is, scoped to it. The scope is enough to trace the registry's image (and the registry's own
+    /// chain is never a candidate: it verifies).
+    @Test func aRegistryOnlyARulesScopeNamesIsTracedAndItsCDNRepaired() async throws {
+        let (rig, chain) = try Self.rig()
+        let c = try rig.coordinator(routeFacts: CoordinatorScenarios.containerdReads) {
+            $0.allow = [AllowRule(host: try HostPattern("cdn.example"), route: .registry, registries: [try RegistryHost(parsing: "registry.example:5000")])]
+        }
+        await c.handle(Self.dockerd())
+        await c.handle(Self.kubelet())
+        await c.settle()
+        #expect(rig.tracer.traced == [Self.image])
+        #expect(rig.fetcher.fetched == [Self.cdn])
+        #expect(rig.list("/etc/docker/certs.d/registry.example:5000") == ["trustmend-\(chain.intermediate.sha256).crt"])
+        #expect(rig.anchors().isEmpty)
+    }
+
     /// With `fetch.proxy: engine` the trace reaches each host as the engine that failed would: its unit's
     /// proxy settings, NO_PROXY included, chosen per host; the node's platform.
     @Test func theTraceTakesTheFailingEnginesProxySettings() async throws {
@@ -119,10 +136,12 @@ import TrustmendTesting
         #expect(rig.anchors().isEmpty && rig.list("/etc/docker/certs.d/registry.example:5000").isEmpty)
     }
 
+    /// A registry no rule names, as its host or in its `registries` (here the CDN's rule is scoped to
+    /// another registry), is never contacted to trace its image.
     @Test func aRegistryOutsideTheAllowListIsNeverTraced() async throws {
         let (rig, _) = try Self.rig()
         let c = try rig.coordinator(routeFacts: CoordinatorScenarios.containerdReads) {
-            $0.allow = [AllowRule(host: try HostPattern("cdn.example"), registries: [try RegistryHost(parsing: "registry.example:5000")])]
+            $0.allow = [AllowRule(host: try HostPattern("cdn.example"), registries: [try RegistryHost(parsing: "elsewhere.example:5000")])]
         }
         await c.handle(Self.dockerd())
         await c.handle(Self.kubelet())
@@ -131,7 +150,7 @@ import TrustmendTesting
         #expect(rig.fetcher.fetched.isEmpty)
         let report = try #require(rig.logs.with(event: "reported").first)
         #expect(report["command"]?.description == "trustmend trace \(Self.image)")
-        #expect(report["why"]?.description.contains("registry.example:5000 is not in the allow list") == true)
+        #expect(report["why"]?.description.contains("registry.example:5000 is neither in the allow list nor in a rule's registries") == true)
     }
 
     @Test func anUntiedLineIsReportedOncePerBackOff() async throws {
