@@ -32,7 +32,11 @@ exited=$(node journalctl --no-pager -q -o cat --since="$m" -u trustmend | grep -
 # (systemd's own words about the unit included: -u).
 noise=$(node journalctl --no-pager -q -o cat --since="$installed_at" -u trustmend | grep 'Failed to set thread priority' || true)
 [[ -z $noise ]] || die "libdispatch complained at start ($(wc -l <<<"$noise") lines): ${noise%%$'\n'*}"
-noise=$(node journalctl --no-pager -q -o short-monotonic --since="$installed_at" -u trustmend -p warning || true)
+# One kind of systemd line is this VM's, not the unit's: under load the nested cgroup file system answers
+# systemd's own cgroup operations with EIO ("Failed to kill control group …", "Failed to migrate
+# controller cgroups …: Input/output error"); it is left out, and nothing else.
+noise=$(node journalctl --no-pager -q -o short-monotonic --since="$installed_at" -u trustmend -p warning |
+  grep -Ev 'systemd\[1\]: trustmend\.service: Failed to (kill control group|migrate controller cgroups from) [^ ]*(, ignoring)?: Input/output error' || true)
 [[ -z $noise ]] || die "warnings at start: $noise"
 pass "two starts, nothing at warning or above and no 'Failed to set thread priority' in journalctl -u trustmend"
 # Issue 17, item 1: in the default view, trustmend's own lines over both starts are its start and stop
