@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packaging tests: builds the .deb and the .rpm, lints both, checks the unit's exposure score, the
+# Packaging tests: builds the .deb, the .rpm and the image (checked by Tests/scripts/image-check.sh), lints both packages, checks the unit's exposure score, the
 # binary's private runtime (closed, listed, the kernel it needs), what old dpkg and rpm accept, runs both
 # packages' binary in an empty and a hostile root (Tests/scripts/empty-root.sh), and installs the rpm
 # into a scratch root to check its file list and scripts.
@@ -31,6 +31,15 @@ version=$(sed -n 's/^ *static let version = "\(.*\)"$/\1/p' Sources/trustmend/Ve
 deb=packaging/out/trustmend_${version}_$(dpkg --print-architecture).deb
 rpm=packaging/out/trustmend-${version}.$(uname -m).rpm
 [[ -f $deb && -f $rpm ]] || fail "packages missing: $deb $rpm"
+
+# --- The container image (packaging/build image): built twice, byte for byte the same, then checked -----
+bash packaging/build image
+image=packaging/out/trustmend_${version}_$(dpkg --print-architecture).image.tar
+first=$(sha256sum < "$image")
+bash packaging/build image >/dev/null
+[[ $(sha256sum < "$image") == "$first" ]] || fail "packaging/build image is not reproducible: two builds differ"
+ok "the image is reproducible (${first%% *})"
+bash Tests/scripts/image-check.sh "$image" "$deb"
 
 # --- The binary and its private runtime (packaging/README.md, "Linking") ---------------------------
 work=$(mktemp -d)
@@ -66,7 +75,7 @@ grep -q '^# from: ' "$manifest" || fail "runtime.manifest does not say which dis
 abi=$(readelf -n "$runtime/libc.so.6" | sed -n 's/.*OS: Linux, ABI: \([0-9.]*\).*/\1/p')
 printf '%s\n' "$abi" 3.10 | sort -V -C || fail "the bundled glibc needs Linux $abi, above CentOS 7's 3.10"
 ok "private runtime: interpreter $interp, DT_RPATH, $(wc -w <<<"$shipped") files closed over their dependencies, manifest matches, glibc needs Linux >= $abi"
-# What the node's own scripts run: the drop-in below systemd 239, nothing from 239 on.
+# What the node's own scripts run: the drop-in below systemd 248, nothing from 248 on.
 for v in 219 237; do
   dropin=$(sh packaging/old-systemd.sh --print $v)
   grep -qx 'SystemCallFilter=' <<<"$dropin" || fail "systemd $v: the drop-in does not reset the system call allow-list"
@@ -75,8 +84,15 @@ grep -qx 'MemoryLimit=256M' <<<"$(sh packaging/old-systemd.sh --print 219)" || f
 grep -q '^SystemCallFilter=~@privileged' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: the deny-list is gone"
 grep -qx 'SystemCallFilter=~setpriority:0' <<<"$(sh packaging/old-systemd.sh --print 237)" || fail "systemd 237: setpriority fails loudly again"
 grep -qx 'SystemCallFilter=~setpriority:0' systemd/trustmend.service || fail "the unit: setpriority fails loudly again (libdispatch's start-up lines)"
-[[ -z $(sh packaging/old-systemd.sh --print 239) ]] || fail "systemd 239 gets a drop-in"
-ok "old systemd: a drop-in for 219 and 237 (no allow-list; 219 also without '+' and with MemoryLimit=), none from 239"
+# 239-247: the allow-list stays, and setpriority is allowed (a deny entry's errno is ignored there).
+for v in 239 243 247; do
+  dropin=$(sh packaging/old-systemd.sh --print $v)
+  grep -qx 'SystemCallFilter=setpriority' <<<"$dropin" || fail "systemd $v: setpriority answers ENOSYS and libdispatch logs it at every start"
+  grep -qx 'LimitNICE=-4' <<<"$dropin" || fail "systemd $v: user-interactive workers (nice -4) get EACCES and libdispatch logs it"
+  grep -qx 'SystemCallFilter=' <<<"$dropin" && fail "systemd $v: the drop-in resets the allow-list it can keep"
+done
+[[ -z $(sh packaging/old-systemd.sh --print 248) ]] || fail "systemd 248 gets a drop-in"
+ok "old systemd: a drop-in for 219 and 237 (no allow-list; 219 also without '+' and with MemoryLimit=), setpriority allowed for 239-247, none from 248"
 for p in "$deb" "$rpm"; do
   size=$(stat -c %s "$p")
   (( size <= 15 * 1000 * 1000 )) || fail "${p##*/} is $size bytes, above 15 MB"

@@ -12,6 +12,8 @@ packages=(
   systemd binutils lintian rpm rpmlint cpio  # packaging: systemd-analyze, readelf/objdump, lint, rpmbuild, rpm2cpio
   libseccomp-dev strace                  # old kernels emulated (Tests/Support/old-kernel)
   prometheus                             # promtool: check metrics (trustmend.prom) and the README's alert rules
+  python3-yaml python3-kubernetes       # deploy/kubernetes: read, and validated against the Kubernetes models
+  skopeo                                 # the image read as docker-archive: and oci-archive: (image-check.sh)
 )
 
 missing=()

@@ -8,6 +8,8 @@ cd "$(dirname "$0")/../.."
 bash Tests/scripts/setup.sh
 swift build --build-tests
 swift test
+# The DaemonSet: the manifest against the Kubernetes models and the unit, and the translator the e2e runs it by.
+/usr/bin/python3 -m unittest discover -s Tests/e2e -p 'test_*.py'
 bash Tests/scripts/fuzz.sh
 bash Tests/scripts/load.sh 10
 bash Tests/scripts/packaging-test.sh

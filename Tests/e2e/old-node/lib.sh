@@ -54,7 +54,7 @@ dropin_dir=""    # trustmend.service's drop-in directory in the node (steps c, d
 dropin=""        # the kernel-4.19 drop-in's text (step c)
 # Set by steps/8-euleros-rpm.sh:
 euler_bundle=""  # the EulerOS-like node's bundle, /etc/pki/tls/certs/ca-bundle.crt
-old_dropin=""    # the drop-in packaging/old-systemd.sh writes for systemd < 239
+old_dropin=""    # the drop-in packaging/old-systemd.sh writes for systemd < 248
 # The Debian bundle (steps b to d):
 debian_bundle=/etc/ssl/certs/ca-certificates.crt
 containerd_before=""   # containerd's MainPID before a repair, set by the step that checks containerd_restarted

@@ -7,7 +7,7 @@ source "${BASH_SOURCE[0]%/*}/../lib.sh"   # loaded by old-node.sh already: the h
 say "b. Install the .deb with dpkg on bullseye (glibc $(version_of libc6 | cut -d- -f1))"
 [[ -n $deb ]] || die "no packaging/out/trustmend_*_amd64.deb to install (bash packaging/build deb)"
 note "Depends: $(dpkg-deb -f "$root$deb" Depends)"
-tb=$(now_us)
+tb=$(now_us) installed_at=$(mark)
 out=$(node dpkg -i "$deb" 2>&1) || {
   show "$out"
   node dpkg --purge trustmend > /dev/null 2>&1 || true
@@ -18,6 +18,17 @@ node systemctl is-active -q trustmend || { node systemctl status trustmend --no-
 timed "dpkg -i trustmend" "$(since "$tb")"
 [[ $(node systemctl show -p NRestarts --value trustmend) == 0 ]] || die "trustmend failed and was restarted by systemd"
 pass "dpkg -i: trustmend.service active, no failure restarts"
+# Issue 17, item 2 on systemd 247: a deny entry's errno after the allow-list is ignored below 248, so the
+# postinst's drop-in allows setpriority, and both starts (the postinst's, then a restart) are quiet.
+sv=$(node systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+node grep -qx 'SystemCallFilter=setpriority' /etc/systemd/system/trustmend.service.d/50-old-systemd.conf ||
+  die "systemd $sv: the postinst wrote no drop-in allowing setpriority"
+restart_trustmend
+noise=$(node journalctl --no-pager -q -o cat --since="$installed_at" -u trustmend | grep 'Failed to set thread priority' || true)
+[[ -z $noise ]] || die "systemd $sv: libdispatch complained at start ($(wc -l <<<"$noise") lines): ${noise%%$'\n'*}"
+noise=$(node journalctl --no-pager -q -o short-monotonic --since="$installed_at" -u trustmend -p warning || true)
+[[ -z $noise ]] || die "systemd $sv: warnings at start: $noise"
+pass "systemd $sv: the postinst's drop-in allows setpriority; two starts, nothing at warning or above, no 'Failed to set thread priority'"
 version=$(node trustmend --version 2>&1) || { show "$version"; die "trustmend --version fails on bullseye"; }
 show "$version"
 interp=$(readelf -l "$root/usr/bin/trustmend" | sed -n 's/.*program interpreter: \(.*\)]/\1/p')

@@ -35,7 +35,7 @@ if [[ -n $wanted ]]; then
   nodeps=(--nodeps)
 fi
 # As if the node had run systemd < 239 when an earlier package was installed: this one's %post, on 247,
-# must take that drop-in away (packaging/old-systemd.sh).
+# must replace that drop-in with 247's (packaging/old-systemd.sh).
 old_dropin=$dropin_dir/50-old-systemd.conf
 sh "$repo/packaging/old-systemd.sh" --print 237 | node tee "$old_dropin" > /dev/null
 tb=$(now_us)
@@ -45,8 +45,10 @@ timed "rpm -i trustmend" "$(since "$tb")"
 node systemctl is-enabled -q trustmend || die "the %post did not enable trustmend.service"
 node systemctl is-active -q trustmend || { node systemctl status trustmend --no-pager -l || true; die "the %post did not start trustmend.service"; }
 pass "rpm -i${nodeps:+ ${nodeps[*]}}: its %post enabled and started trustmend.service ($(node rpm -q trustmend))"
-node test -e "$old_dropin" && die "the %post left $old_dropin on systemd $(node systemctl --version | sed -n '1s/systemd //p')"
-pass "the %post removed the drop-in for systemd < 239 ($old_dropin): this node runs systemd 247"
+sv=$(node systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+[[ $(node cat "$old_dropin") == "$(sh "$repo/packaging/old-systemd.sh" --print "$sv")" ]] ||
+  die "the %post did not rewrite $old_dropin for systemd $sv: $(node cat "$old_dropin" 2>&1 | tail -n1)"
+pass "the %post rewrote the drop-in of systemd < 239 ($old_dropin) for this node's systemd $sv: setpriority allowed, the allow-list kept"
 filter=$(node systemctl show -p SystemCallFilter --value trustmend)
 grep -qw clone3 <<<"$filter" && die "the kernel-4.19 drop-in is not in effect for the rpm's unit"
 pass "the kernel-4.19 drop-in applies to the rpm's unit too"
