@@ -139,9 +139,7 @@ pod_args() {
 # configmap_write DIR: the configuration on stdin becomes config.yaml in the ConfigMap directory DIR, swapped
 # in as kubelet does when the ConfigMap changes (a new ..TIMESTAMP directory, then ..data renamed over).
 configmap_write() {
-  # shellcheck disable=SC2016  # the Python runs in the node
-  node python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import daemonset_run as d
-d.write_configmap(sys.argv[2], {"config.yaml": sys.stdin.read()})' "$pod_lib" "$1"
+  node python3 "$pod_lib/daemonset_run.py" --swap-config "$1" config.yaml=/dev/stdin > /dev/null
 }
 # pod_mark: a time `docker logs --since` takes (seconds since the epoch, with nanoseconds).
 pod_mark() { date +%s.%N; }

@@ -172,8 +172,7 @@ pod_lacks trustmend "$m" forged.e2e.test
 pass "the forged line did nothing: docker logs never names forged.e2e.test, no anchor added"
 
 say "8. The ConfigMap swapped again: a good configuration is applied, a bad one refused and the good one stays"
-m=$(pod_mark) tb=$(now_us)
-configmap_write "$cfg" <<'YAML'
+good=$(cat <<'YAML'
 mode: enforce
 route: system
 allow:
@@ -186,6 +185,9 @@ debounce: 1s
 restart:
   min_interval: 1s
 YAML
+)
+m=$(pod_mark) tb=$(now_us)
+configmap_write "$cfg" <<<"$good"
 pod_says trustmend "$m" "configuration reloaded: enforce mode, 3 allow rules"
 timed "ConfigMap swapped (good) -> reloaded" "$(span "$tb" "$event_at")"
 m=$(pod_mark) tb=$(now_us)
@@ -203,6 +205,9 @@ expect_fail "CRI PullImage $self_image" cri_pull "$self_image"
 pod_says trustmend "$m" "installed the anchor of self.e2e.test:5000, " "on the registry route"
 cri_pull "$self_image" > /dev/null || die "CRI PullImage $self_image still fails"
 pass "self.e2e.test, allowed by the good configuration only, was repaired after the bad one: the good one runs"
+m=$(pod_mark)
+configmap_write "$cfg" <<<"$good"
+pod_says trustmend "$m" "configuration reloaded: enforce mode, 3 allow rules"
 
 say "8. trustmend health: passes while the pod reads the journal; a pod without the journal mounted fails it"
 health=$(node docker exec trustmend "${probe[@]}" 2>&1) || die "health fails in the pod that reads the journal: $health"
