@@ -61,7 +61,7 @@ rmdir /etc/docker/certs.d /etc/containerd/certs.d 2>/dev/null || true
 # An operator's state_directory may hold other things: only trustmend's own files go, and the directory
 # when that leaves it empty. /var/lib/trustmend is the package's.
 if [ "$state" != /var/lib/trustmend ]; then
-	rm -f "$state/ledger.json" "$state/state.json" "$state/created-directories" "$state"/.trustmend-*.tmp
+	rm -f "$state/ledger.json" "$state/state.json" "$state/heartbeat" "$state/created-directories" "$state"/.trustmend-*.tmp
 	rmdir "$state" 2>/dev/null || true
 fi
 rm -rf /var/lib/trustmend

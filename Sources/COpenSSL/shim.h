@@ -47,4 +47,11 @@ static inline unsigned long trustmend_X509_V_FLAG_PARTIAL_CHAIN(void) {
     return X509_V_FLAG_PARTIAL_CHAIN;
 }
 
+/* A server that closes without close_notify ends a Connection: close response, as Go's client takes it. */
+static inline void trustmend_SSL_CTX_ignore_unexpected_eof(SSL_CTX *ctx) {
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
+}
+
 #endif

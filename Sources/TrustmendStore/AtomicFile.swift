@@ -6,7 +6,9 @@ import TrustmendCore
 /// Write to a temporary file in the same directory (created exclusively, never following a link), set
 /// the mode, fsync, rename over the target, fsync the directory.
 enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(TrustStoreError) {
+    /// `durable: false` skips both fsyncs: the file is still whole or absent, but may be the old one after
+    /// a power loss (the heartbeat, rewritten every few seconds, needs no more and should not wait on a busy disk).
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644, durable: Bool = true) throws(TrustStoreError) {
         let directory = parent(of: path)
         let temporary = directory + "/.trustmend-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd: Int32
@@ -21,10 +23,10 @@ enum AtomicFile {
         }
         if case .failure(let e) = Syscalls.writeAll(fd, bytes) { throw TrustStoreError(.write, path: path, errno: e) }
         if case .failure(let e) = Syscalls.fchmod(fd, mode) { throw TrustStoreError(.write, path: path, errno: e) }
-        if case .failure(let e) = Syscalls.fsync(fd) { throw TrustStoreError(.write, path: path, errno: e) }
+        if durable, case .failure(let e) = Syscalls.fsync(fd) { throw TrustStoreError(.write, path: path, errno: e) }
         if case .failure(let e) = Syscalls.rename(temporary, path) { throw TrustStoreError(.write, path: path, errno: e) }
         ok = true
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
     }
 
     /// Writes anchor files (node paths, mapped by `onDisk`), creating their directories. A file that

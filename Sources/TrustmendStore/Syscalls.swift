@@ -81,6 +81,29 @@ enum Syscalls {
         return String(cString: resolved)
     }
 
+    /// Whether the directory `path` is itself the top of a read-only mount here: a mount point (its device
+    /// differs from its parent's) whose mount is read-only (statvfs(3) `ST_RDONLY`). A directory that is
+    /// merely under a read-only mount (systemd's ProtectSystem=strict remounts all of /etc) is not one:
+    /// outside that namespace it may well be writable. False when unknown.
+    static func isReadOnlyMountPoint(_ path: String) -> Bool {
+        guard path != "/", let own = lstatus(path), let parent = lstatus(AtomicFile.parent(of: path)), own.st_dev != parent.st_dev else {
+            return false
+        }
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_DIRECTORY)
+        guard fd >= 0 else { return false }
+        defer { Glibc.close(fd) }
+        var st = Glibc.statvfs()
+        return fstatvfs(fd, &st) == 0 && st.f_flag & UInt(ST_RDONLY) != 0
+    }
+
+    /// What a symbolic link holds, as written; nil when `path` is no link or cannot be read.
+    static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func fsync(_ fd: Int32) -> Result<Void, Errno> {
         Glibc.fsync(fd) == 0 ? .success(()) : .failure(Errno(rawValue: errno))
     }

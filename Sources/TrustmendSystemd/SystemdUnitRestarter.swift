@@ -75,6 +75,14 @@ public struct SystemdUnitRestarter: UnitRestarter {
             let started = property(serviceInterface, "ExecMainStartTimestamp", SDBus.readVariantUInt64).flatMap { usec in
                 usec == 0 ? nil : Date(timeIntervalSince1970: Double(usec) / 1e6)
             }
+            // The start limit moved from the Service interface (systemd < 230: StartLimitBurst, StartLimitInterval)
+            // to the Unit interface (StartLimitBurst, StartLimitIntervalUSec); the new names first, then the old.
+            func startLimit(_ interface: String, _ interval: String) -> StartLimit? {
+                guard let burst = property(interface, "StartLimitBurst", SDBus.readVariantUInt32),
+                    let usec = property(interface, interval, SDBus.readVariantUInt64)
+                else { return nil }
+                return StartLimit(burst: burst, intervalMicroseconds: usec)
+            }
             return UnitState(
                 loadState: property(unitInterface, "LoadState", SDBus.readVariantString) ?? "not-found",
                 activeState: property(unitInterface, "ActiveState", SDBus.readVariantString) ?? "inactive",
@@ -83,7 +91,8 @@ public struct SystemdUnitRestarter: UnitRestarter {
                 environment: property(serviceInterface, "Environment", SDBus.readVariantStrings) ?? [],
                 stopsWith: (property(unitInterface, "Requires", SDBus.readVariantStrings) ?? [])
                     + (property(unitInterface, "BindsTo", SDBus.readVariantStrings) ?? []),
-                mainStarted: started)
+                mainStarted: started,
+                startLimit: startLimit(unitInterface, "StartLimitIntervalUSec") ?? startLimit(serviceInterface, "StartLimitInterval"))
         }
     }
 

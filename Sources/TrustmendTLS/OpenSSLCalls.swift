@@ -25,16 +25,43 @@ enum OpenSSLCalls {
 
     /// Handshakes on a connected socket and returns the DER of every certificate the server sent, in order.
     static func handshake(fd: Int32, endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> [[UInt8]] {
+        try open(fd: fd, endpoint: endpoint, options: options).chain
+    }
+
+    /// A connection after its handshake, for a request over it; freed with it.
+    final class Session {
+        let ctx: OpaquePointer
+        let ssl: OpaquePointer
+        let fd: Int32
+
+        init(ctx: OpaquePointer, ssl: OpaquePointer, fd: Int32) {
+            self.ctx = ctx
+            self.ssl = ssl
+            self.fd = fd
+        }
+
+        deinit {
+            SSL_free(ssl)
+            SSL_CTX_free(ctx)
+        }
+    }
+
+    /// Handshakes on a connected socket: the DER of every certificate the server sent, in order, and the
+    /// session to talk over (nil when the handshake failed after the server proved its key: the chain is
+    /// known, no request can be sent).
+    static func open(fd: Int32, endpoint: Endpoint, options: FetchOptions) throws(TLSFetchError) -> (chain: [[UInt8]], session: Session?) {
         initialized
         ERR_clear_error()
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw TLSFetchError(.library, endpoint, cause: errors()) }
-        defer { SSL_CTX_free(ctx) }
+        var owned = true
+        defer { if owned { SSL_CTX_free(ctx) } }
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        trustmend_SSL_CTX_ignore_unexpected_eof(ctx)
         // Fetch whatever the server presents, weak keys and old signatures included: judging is for later.
         SSL_CTX_set_security_level(ctx, 0)
         _ = trustmend_SSL_CTX_set_max_cert_list(ctx, options.maxChainBytes)
         guard let ssl = SSL_new(ctx) else { throw TLSFetchError(.library, endpoint, cause: errors()) }
-        defer { SSL_free(ssl) }
+        defer { if owned { SSL_free(ssl) } }
         guard SSL_set_fd(ssl, fd) == 1 else { throw TLSFetchError(.library, endpoint, cause: errors()) }
         if let name = endpoint.serverName {
             _ = trustmend_SSL_set_tlsext_host_name(ssl, name)
@@ -58,7 +85,7 @@ enum OpenSSLCalls {
                 guard peerProvedKey(ssl) else {
                     throw TLSFetchError(.unproven, endpoint, cause: errors())
                 }
-                return try checked(chain, endpoint: endpoint, options: options)
+                return (try checked(chain, endpoint: endpoint, options: options), nil)
             }
             let detail = errors()
             if detail.contains("excessive message size") {
@@ -68,7 +95,48 @@ enum OpenSSLCalls {
             throw TLSFetchError(.handshake, endpoint, cause: cause)
         }
         guard let chain = peerChain(ssl), !chain.isEmpty else { throw TLSFetchError(.noCertificate, endpoint, cause: "") }
-        return try checked(chain, endpoint: endpoint, options: options)
+        let checkedChain = try checked(chain, endpoint: endpoint, options: options)
+        owned = false
+        return (checkedChain, Session(ctx: ctx, ssl: ssl, fd: fd))
+    }
+
+    /// Sends every byte over the session before the deadline.
+    static func write(_ session: Session, _ bytes: [UInt8], deadline: Deadline, endpoint: Endpoint) throws(TLSFetchError) {
+        var offset = 0
+        while offset < bytes.count {
+            ERR_clear_error()
+            let n = bytes[offset...].withUnsafeBytes { SSL_write(session.ssl, $0.baseAddress, Int32($0.count)) }
+            if n > 0 {
+                offset += Int(n)
+                continue
+            }
+            let error = SSL_get_error(session.ssl, n)
+            guard error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE else {
+                throw TLSFetchError(.connect, endpoint, cause: "sending the request: \(error == SSL_ERROR_SYSCALL ? String(cString: strerror(errno)) : errors())")
+            }
+            guard Sockets.wait(session.fd, forWrite: error == SSL_ERROR_WANT_WRITE, deadline: deadline) else {
+                throw TLSFetchError(.timeout, endpoint, cause: "the request could not be sent in time")
+            }
+        }
+    }
+
+    /// Up to `limit` bytes of the answer, waiting until the deadline; empty at the end of the connection.
+    static func read(_ session: Session, limit: Int, deadline: Deadline, endpoint: Endpoint) throws(TLSFetchError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: limit)
+        while true {
+            ERR_clear_error()
+            errno = 0
+            let n = buffer.withUnsafeMutableBytes { SSL_read(session.ssl, $0.baseAddress, Int32($0.count)) }
+            if n > 0 { return Array(buffer.prefix(Int(n))) }
+            let error = SSL_get_error(session.ssl, n)
+            if error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno == 0) { return [] }
+            guard error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE else {
+                throw TLSFetchError(.connect, endpoint, cause: "reading the answer: \(error == SSL_ERROR_SYSCALL ? String(cString: strerror(errno)) : errors())")
+            }
+            guard Sockets.wait(session.fd, forWrite: error == SSL_ERROR_WANT_WRITE, deadline: deadline) else {
+                throw TLSFetchError(.timeout, endpoint, cause: "no complete answer within the response time limit")
+            }
+        }
     }
 
     /// Whether a handshake that failed got past the server's proof that it holds the private key of the

@@ -5,20 +5,23 @@ import TrustmendCore
 /// systemd's units in memory: restarts are recorded and answered at once, as the stand-in on the
 /// private bus answers them (`Tests/Support/systemd_standin.py`): a restart that ends `done` gives the
 /// unit a new MainPID (+1000) and a new main process start time (now), an unknown unit is `not-found`
-/// and cannot be restarted.
+/// and cannot be restarted. Like the stand-in, it reports a unit's start limit and does not enforce it:
+/// the tests count the restarts asked for.
 public final class FakeUnitRestarter: UnitRestarter {
     /// One unit: its state and how its next restart ends (`done`, `failed`, …).
     public struct Unit: Sendable {
         public var state: UnitState
         public var result: String
 
-        /// - Parameter started: when its main process started; by default now for a running unit.
+        /// - Parameters:
+        ///   - started: when its main process started; by default now for a running unit.
+        ///   - startLimit: `StartLimitBurst` and `StartLimitIntervalUSec`; nil: systemd does not say.
         public init(
             active: String = "active", pid: UInt32 = 100, environment: [String] = [], stopsWith: [String] = [], result: String = "done",
-            started: Date? = nil
+            started: Date? = nil, startLimit: StartLimit? = nil
         ) {
             state = UnitState(loadState: "loaded", activeState: active, subState: active == "active" ? "running" : "dead", mainPID: pid,
-                environment: environment, stopsWith: stopsWith, mainStarted: started ?? (active == "active" ? Date() : nil))
+                environment: environment, stopsWith: stopsWith, mainStarted: started ?? (active == "active" ? Date() : nil), startLimit: startLimit)
             self.result = result
         }
     }

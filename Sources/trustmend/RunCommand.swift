@@ -6,6 +6,7 @@ import ServiceLifecycle
 import TrustmendConfig
 import TrustmendCore
 import TrustmendDaemon
+import TrustmendPlatform
 import TrustmendSources
 import TrustmendStore
 import TrustmendSystemd
@@ -33,6 +34,11 @@ struct Run: AsyncParsableCommand {
 
     @Flag(name: .long, help: "On stderr (not under systemd), follow each line with the journal's fields: event=… host=….")
     var verbose = false
+
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Reload when the configuration file changes (a ConfigMap swapped by kubelet, an edit), as on SIGHUP.")
+    var watchConfig = true
 
     func validate() throws {
         try Delegation.refuse([("--journal-dir", journalDir != nil), ("--journal-file", !journalFile.isEmpty), ("--bus", bus != nil)])
@@ -90,15 +96,21 @@ struct Run: AsyncParsableCommand {
         let files = TailFileSource { warning in
             logger.log(.sourceProblem(.file), level: .warning, ["error": .string(warning)])
         }
+        let sourceStatus = SourceStatus()
         let sources = SourceService(
-            coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger)
+            coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger,
+            status: sourceStatus)
+        let heartbeat = HeartbeatWriter(
+            status: sourceStatus, journalMissing: { JournalPresence.missing(at: journal.location) },
+            write: { try HeartbeatFile.write($0, in: stateDirectory) })
         let status = ReloadService.status(configuration)
         let reload = ReloadService(
             load: { try NodeOptions.loadConfiguration(configPath, required: configRequired) },
             apply: { new in
                 await box.replace(new)
                 await coordinator.reload(new)
-            }, notifier: notifier, initialStatus: status, logger: logger)
+            }, notifier: notifier, initialStatus: status, logger: logger,
+            watch: watchConfig ? Self.watch(configPath, logger: logger) : nil)
 
         var meta = ReloadService.summary(configuration)
         meta["distro"] = .string(profile.family.rawValue)
@@ -109,12 +121,25 @@ struct Run: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: sources), .init(service: WatchdogService(notifier: notifier)), .init(service: reload),
+                    .init(service: sources), .init(service: WatchdogService(notifier: notifier, heartbeat: heartbeat, logger: logger)), .init(service: reload),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         notifier.ready(status: status)
         try await group.run()
         notifier.stopping()
         logger.log(.note(.stopped), level: .notice)
+    }
+
+    /// The configuration file's directory watched for changes; nil (said at debug level, or as a warning
+    /// when the directory exists) when it cannot be: SIGHUP still reloads.
+    static func watch(_ path: String, logger: Logger) -> ConfigurationWatch? {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        do {
+            let watcher = try DirectoryWatcher(directory: directory.isEmpty ? "/" : directory)
+            return ConfigurationWatch(path: path, changes: watcher.changes(quiet: .seconds(1)), content: { NodeFiles.read(path) })
+        } catch {
+            logger.log(level: NodeFiles.exists(directory) ? .warning : .debug, "\(error); the configuration is reloaded on SIGHUP only")
+            return nil
+        }
     }
 }

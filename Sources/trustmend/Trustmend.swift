@@ -14,7 +14,7 @@ struct Trustmend: AsyncParsableCommand {
         version: VersionInfo.text,
         // Every command names itself: the name ArgumentParser derives from the type costs a dynamic cast
         // per command at every start, two thirds of the start-up time `trustmend fetch` had.
-        subcommands: [Scan.self, Fetch.self, Fix.self, List.self, Remove.self, Doctor.self, Run.self]
+        subcommands: [Scan.self, Trace.self, Fetch.self, Fix.self, List.self, Remove.self, Doctor.self, Run.self, Health.self]
     )
 
     static func main() async {

@@ -7,6 +7,10 @@ JobRemoved(u, o, s, s) after a restart like systemd does. Units come from the te
   {"units": {"containerd.service": {"active": "active", "pid": 100, "env": ["HTTPS_PROXY=..."],
              "result": "done", "stops_with": [], "started": 1700000000000000}}}
 
+"start_limit": [burst, interval_usec] serves StartLimitBurst (u) and StartLimitIntervalUSec (t) on the Unit
+interface, as systemd >= 230 does; "old_start_limit": [burst, interval_usec] serves StartLimitBurst (u) and
+StartLimitInterval (t) on the Service interface instead, as systemd 219 (CentOS 7) does. Neither: the unit
+has no such properties. The limit is reported, not enforced (RestartUnit counts nothing).
 "result" is the JobRemoved result ("done", "failed", ...) or "never" (no JobRemoved at all, to exercise
 timeouts). "started" is ExecMainStartTimestamp (µs since the epoch; by default the time a running unit
 is added, 0 for one that is not running). A restart that ends "done" gives the unit a new MainPID
@@ -41,7 +45,8 @@ def now_usec():
     return int(time.time() * 1e6)
 
 
-def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_with=(), load='loaded', started=None):
+def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_with=(), load='loaded', started=None,
+             start_limit=None, old_start_limit=None):
     path = unit_path(name)
     if started is None:
         started = now_usec() if pid and active == 'active' else 0
@@ -61,6 +66,13 @@ def add_unit(mock, name, active='active', pid=100, env=(), result='done', stops_
             'ExecMainStartTimestamp': dbus.UInt64(started),
             'Environment': dbus.Array(list(env), signature='s'),
         })
+        # systemd's types (src/core/dbus-unit.c, dbus-service.c): StartLimitBurst "u", the interval "t" (µs).
+        if start_limit is not None:
+            mockobject.objects[path].AddProperties(UNIT_IFACE, {
+                'StartLimitBurst': dbus.UInt32(start_limit[0]), 'StartLimitIntervalUSec': dbus.UInt64(start_limit[1])})
+        if old_start_limit is not None:
+            mockobject.objects[path].AddProperties(SERVICE_IFACE, {
+                'StartLimitBurst': dbus.UInt32(old_start_limit[0]), 'StartLimitInterval': dbus.UInt64(old_start_limit[1])})
     mock.units[name] = {'result': result, 'load': load}
     return path
 
@@ -71,7 +83,8 @@ def load(mock, parameters):
     mock.AddProperties(MAIN_IFACE, {'Version': 'v252-standin'})
     for name, spec in parameters.get('units', {}).items():
         add_unit(mock, name, spec.get('active', 'active'), spec.get('pid', 100), spec.get('env', []),
-                 spec.get('result', 'done'), spec.get('stops_with', []), started=spec.get('started'))
+                 spec.get('result', 'done'), spec.get('stops_with', []), started=spec.get('started'),
+                 start_limit=spec.get('start_limit'), old_start_limit=spec.get('old_start_limit'))
 
 
 def no_such_unit(name):

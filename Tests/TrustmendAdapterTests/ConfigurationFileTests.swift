@@ -45,11 +45,21 @@ struct ConfigurationFileTests {
         #expect(refusal(path) == nil)
     }
 
-    /// A symbolic link is not followed and a FIFO is refused at once, not waited on.
+    /// A symbolic link is followed only to a file that passes the rule (kubelet mounts a ConfigMap as
+    /// links); a FIFO is refused at once, not waited on.
     @Test func onlyARegularFileIsRead() throws {
         let link = root.file("/etc/trustmend/link.yaml")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
-        #expect(refusal(link)?.code == .notRegular)
+        #expect(try ConfigurationFile.read(link, required: true) == "mode: enforce\n")
+        try #require(chown(path, 1000, 1000) == 0)
+        #expect(refusal(link)?.code == .untrusted, "the file it leads to is held to the rule")
+        try #require(chown(path, 0, 0) == 0)
+        let loop = root.file("/etc/trustmend/loop.yaml")
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: loop)
+        #expect(refusal(loop)?.code == .notRegular)
+        let dangling = root.file("/etc/trustmend/dangling.yaml")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: root.file("/nowhere.yaml"))
+        #expect(refusal(dangling)?.code == .missing, "a link to nothing is an error, not the defaults")
         let fifo = root.file("/etc/trustmend/fifo.yaml")
         try #require(mkfifo(fifo, 0o644) == 0)
         let started = ContinuousClock.now

@@ -45,6 +45,7 @@ struct PurgeScriptTests {
             chmod 0755 /etc/trustmend; chmod 0644 /etc/trustmend/config.yaml
             printf '{"entries":[],"version":1}\\n' >"\(state)/ledger.json"
             printf '{}\\n' >"\(state)/state.json"
+            printf 'trustmend-heartbeat 1\\n' >"\(state)/heartbeat"
             printf '%s\\n' "\(registry)" >"\(state)/created-directories"
             echo mine >"\(state)/operator.txt"
             touch "\(registry)/trustmend-\(String(repeating: "ab", count: 32)).crt"

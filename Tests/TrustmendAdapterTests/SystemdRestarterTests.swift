@@ -56,6 +56,49 @@ struct SystemdRestarterTests {
         #expect(docker.stopsWith == ["containerd.service"])
     }
 
+    /// The start limit, where systemd >= 230 keeps it (Unit: StartLimitBurst, StartLimitIntervalUSec) and
+    /// where systemd 219 did (Service: StartLimitBurst, StartLimitInterval), as the properties' types say.
+    @Test func readsTheStartLimitFromEitherInterface() async throws {
+        let limited = try PrivateBus(units: [
+            "docker.service": ["pid": 200, "start_limit": [3, 60_000_000]],
+            "old.service": ["pid": 300, "old_start_limit": [5, 10_000_000]],
+            "forever.service": ["pid": 400, "start_limit": [2, UInt64.max] as [Any]],
+            "none.service": ["pid": 500, "start_limit": [0, 0]],
+            "unsaid.service": ["pid": 600],
+        ])
+        let restarter = SystemdUnitRestarter(address: limited.address)
+        #expect(try await restarter.activeState(of: "docker.service").startLimit == StartLimit(burst: 3, interval: .seconds(60)))
+        #expect(try await restarter.activeState(of: "old.service").startLimit == StartLimit(burst: 5, interval: .seconds(10)))
+        let forever = try #require(try await restarter.activeState(of: "forever.service").startLimit)
+        #expect(forever.limits && forever.interval > .seconds(100 * 365 * 86400), "StartLimitIntervalSec=infinity")
+        #expect(try await restarter.activeState(of: "none.service").startLimit?.limits == false)
+        #expect(try await restarter.activeState(of: "unsaid.service").startLimit == nil)
+    }
+
+    /// The stand-in serves the start limit with the types real systemd declares (src/core/dbus-unit.c:
+    /// `SD_BUS_PROPERTY("StartLimitBurst", "u", …)`, `SD_BUS_PROPERTY("StartLimitIntervalUSec", "t", …)`;
+    /// dbus-service.c in systemd 219: `StartLimitInterval` "t"): a reader that passes here reads systemd.
+    @Test func theStandInsStartLimitHasSystemdsTypes() throws {
+        let limited = try PrivateBus(units: [
+            "docker.service": ["pid": 200, "start_limit": [3, 60_000_000]], "old.service": ["pid": 300, "old_start_limit": [5, 10_000_000]],
+        ])
+        let systemd = [
+            "docker.service org.freedesktop.systemd1.Unit StartLimitBurst": "UInt32",
+            "docker.service org.freedesktop.systemd1.Unit StartLimitIntervalUSec": "UInt64",
+            "docker.service org.freedesktop.systemd1.Service ExecMainStartTimestamp": "UInt64",
+            "old.service org.freedesktop.systemd1.Service StartLimitBurst": "UInt32",
+            "old.service org.freedesktop.systemd1.Service StartLimitInterval": "UInt64",
+        ]
+        for (property, type) in systemd {
+            let parts = property.split(separator: " ").map(String.init)
+            let served = try limited.query("""
+                u = b.get_object("org.freedesktop.systemd1", o.GetUnit("\(parts[0])", dbus_interface="org.freedesktop.systemd1.Manager"))
+                print(type(u.Get("\(parts[1])", "\(parts[2])", dbus_interface="org.freedesktop.DBus.Properties")).__name__)
+                """)
+            #expect(served == type, "\(property)")
+        }
+    }
+
     @Test func nobodyListeningIsAConnectError() async throws {
         let error = await #expect(throws: SystemdError.self) {
             try await SystemdUnitRestarter(address: "unix:path=/nonexistent/bus").activeState(of: "containerd.service")

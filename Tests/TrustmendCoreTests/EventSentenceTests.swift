@@ -35,7 +35,7 @@ import Testing
         row(.configReloaded(trustAny: false), ["mode": "enforce", "allow_rules": "1"], says: ["configuration reloaded: enforce mode, 1 allow rule"]),
         row(.configReloaded(trustAny: true), [:], says: ["trust_any is on after the reload"]),
         row(.configRejected, ["error": "unknown key 'prot'\u{1b}[2J at line 4"],
-            says: ["new configuration refused, the running one stays: unknown key 'prot'\\u{1b}[2J at line 4", "systemctl reload trustmend"]),
+            says: ["new configuration refused, the running one stays: unknown key 'prot'\\u{1b}[2J at line 4", "a change is reloaded by itself"]),
         row(.detected, endpoint.merging(["engine": "containerd", "image": "registry.corp.example:5000/app:1\u{9b}31m"]) { $1 },
             says: ["containerd failed to pull registry.corp.example:5000/app:1\\u{9b}31m", "registry.corp.example:5000 is signed by an unknown authority"]),
         row(.installed, endpoint.merging(["sha256": sha, "subject": subject, "file": file, "route": "system", "unit": "containerd.service"]) { $1 },
@@ -86,6 +86,21 @@ import Testing
             says: ["docker.service must be restarted", "live-restore", "systemctl restart docker.service"]),
         row(.restartDeferred(postponed: true), ["unit": "containerd.service", "until": "2025-01-01T00:05:00Z"],
             says: ["the restart of containerd.service is postponed until 2025-01-01T00:05:00Z"]),
+        // Issue 19, item 3: held off by the unit's start limit, the sentence says how many starts, in how long, out of how many.
+        row(.restartDeferred(postponed: true), [
+            "unit": "docker.service", "until": "2025-01-01T00:01:01Z", "reason": "start-limit", "limited": "docker.service", "started": "3",
+            "limit": "3", "interval": "60s",
+        ], says: [
+            "docker.service has started 3 times in the last 60s and allows 3 (StartLimitBurst): restarting it now would leave it stopped; "
+                + "retrying at 2025-01-01T00:01:01Z",
+        ]),
+        row(.restartDeferred(postponed: true), [
+            "unit": "containerd.service", "until": "2025-01-01T00:01:01Z", "reason": "start-limit", "limited": "docker.service", "started": "2",
+            "limit": "3", "interval": "60s",
+        ], says: [
+            "restarting containerd.service restarts docker.service too; docker.service has started 2 times in the last 60s and allows 3",
+            "restarting it now would use its last start, and a crash after it would leave it stopped; retrying at 2025-01-01T00:01:01Z",
+        ]),
         row(.sourceProblem(.source), ["source": "journal", "error": "cannot open the journal", "retry_in": "2 seconds"],
             says: ["the journal log source failed: cannot open the journal; it is opened again in 2 seconds"]),
         row(.sourceProblem(.file), ["error": "refusing to read /var/log/x\u{1b}: it must be owned by root"], says: ["refusing to read /var/log/x\\u{1b}"]),

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Writes a one-layer OCI image layout (a single tiny file, no entrypoint needed) to DIR, tagged TAG.
-Usage: make_oci.py DIR TAG. No network: everything is made here, deterministically."""
+Usage: make_oci.py DIR TAG [TEXT]. TEXT, the file's content, makes another image (other digests), one no
+engine has pulled before. No network: everything is made here, deterministically."""
 import gzip, hashlib, io, json, os, sys, tarfile
 
 out, tag = sys.argv[1], sys.argv[2]
+text = sys.argv[3] if len(sys.argv) > 3 else "hello from the trustmend e2e registry"
 blobs = os.path.join(out, "blobs", "sha256")
 os.makedirs(blobs, exist_ok=True)
 
@@ -16,7 +18,7 @@ def blob(data: bytes) -> dict:
 # The layer: one file, hello.txt, in a gzipped tar with fixed metadata.
 raw = io.BytesIO()
 with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
-    content = b"hello from the trustmend e2e registry\n"
+    content = (text + "\n").encode()
     info = tarfile.TarInfo("hello.txt")
     info.size, info.mode, info.mtime = len(content), 0o644, 0
     tar.addfile(info, io.BytesIO(content))

@@ -21,6 +21,8 @@ other_image=other.e2e.test:5000/e2e/hello:1.0
 forged_image=forged.e2e.test:5000/e2e/hello:1.0
 scoped_image=scoped.e2e.test:5000/e2e/hello:1.0   # step 5: the registry route
 self_image=self.e2e.test:5000/e2e/hello:1.0       # step 5: a lone self-signed CA:FALSE certificate
+cdn_image=origin.e2e.test:5000/e2e/cdn:1.0        # step 7: its blobs redirected to cdn.e2e.test:8443
+token_image=guarded.e2e.test:5000/e2e/cdn:1.0     # step 7: a token from token.e2e.test:5001 first
 # Set by run.sh: the tmpfs that holds the overlay ($base), the node's root in the host's view ($root),
 # the node's console log ($console). lib.sh's boot_node (step 1) sets $nspawn and $pid1, the node's
 # systemd as the host sees it, which node() runs commands in.
@@ -31,6 +33,8 @@ pki=""          # the test PKI in the overlay ($root/etc/e2e/pki; /etc/e2e/pki i
 anchor_sha=""   # sha256 of the E2E Corp Issuing CA, the anchor for registry.e2e.test (step 3)
 scoped_sha=""   # sha256 of the Scoped Corp Issuing CA, the anchor for scoped.e2e.test (steps 5 and 6)
 self_sha=""     # sha256 of self.e2e.test's lone CA:FALSE certificate (steps 5 and 6)
+cdn_sha=""      # sha256 of the CDN Corp CA, the anchor for cdn.e2e.test:8443 (step 7)
+token_sha=""    # sha256 of the Token Corp CA, the anchor for token.e2e.test:5001 (step 7)
 mask_args=()    # kernel arguments that mask what this host enables (lib.sh's mask_enabled), for step 1
 pod_image_tar="" # the image packaging/build image wrote, as the node sees it (/var/cache/e2e/*.image.tar), "": none
 # lib.sh keeps the rest: $event_at (wait_event), $restarted_at (configure, restart_trustmend), $timings,

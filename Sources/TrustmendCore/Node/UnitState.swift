@@ -15,10 +15,13 @@ public struct UnitState: Sendable, Hashable {
     /// system roots at its first TLS handshake, after this (FACTS §1): trust changed before it is trust
     /// the process has.
     public var mainStarted: Date?
+    /// The unit's start rate limit (`StartLimitBurst`, `StartLimitIntervalUSec`); nil when systemd does
+    /// not say.
+    public var startLimit: StartLimit?
 
     public init(
         loadState: String, activeState: String, subState: String, mainPID: UInt32, environment: [String],
-        stopsWith: [String] = [], mainStarted: Date? = nil
+        stopsWith: [String] = [], mainStarted: Date? = nil, startLimit: StartLimit? = nil
     ) {
         self.loadState = loadState
         self.activeState = activeState
@@ -27,6 +30,7 @@ public struct UnitState: Sendable, Hashable {
         self.environment = environment
         self.stopsWith = stopsWith
         self.mainStarted = mainStarted
+        self.startLimit = startLimit
     }
 
     public var exists: Bool { loadState == "loaded" }

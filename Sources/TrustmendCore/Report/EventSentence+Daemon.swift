@@ -21,7 +21,8 @@ extension EventSentence {
     }
 
     static func configRejected(_ f: EventFacts) -> String {
-        "new configuration refused, the running one stays\(colon(f["error"])); fix it, then: systemctl reload trustmend"
+        "new configuration refused, the running one stays\(colon(f["error"])); fix the file (a change is reloaded by itself, "
+            + "as is systemctl reload trustmend)"
     }
 
     /// "enforce mode, 2 allow rules"; report mode says what it means.
@@ -53,12 +54,30 @@ extension EventSentence {
 
     static func restartDeferred(postponed: Bool, _ f: EventFacts) -> String {
         let unit = f.units(or: "the engine")
+        if postponed, f["reason"] == StartLimitCheck.reason { return startLimited(f) }
         if postponed {
             return "the restart of \(unit) is postponed" + (f["until"].map { " until \($0)" } ?? "")
                 + " (restart.min_interval); it happens by itself"
         }
         return "\(unit) must be restarted to trust the new anchor, but trustmend does not restart it\(colon(f["why"])); "
             + "it loads the new roots at its next start" + (f["unit"].map { " (systemctl restart \($0))" } ?? "")
+    }
+
+    /// A restart held off by the unit's start limit (`reason: start-limit`): how many starts, in how
+    /// long, out of how many, and when it is retried.
+    static func startLimited(_ f: EventFacts) -> String {
+        let unit = f.units(or: "the engine")
+        let limited = f["limited"] ?? unit
+        var text = limited == unit ? "" : "restarting \(unit) restarts \(limited) too; "
+        let started = f["started"].flatMap { Int($0) }
+        text += limited + (started.map { " has started \($0) \($0 == 1 ? "time" : "times")" } ?? " has started")
+        text += f["interval"].map { " in the last \($0)" } ?? " recently"
+        if let limit = f["limit"] { text += " and allows \(limit) (StartLimitBurst)" }
+        let over = started.flatMap { n in f["limit"].flatMap { Int($0) }.map { n + 1 > $0 } } ?? true
+        text += over
+            ? ": restarting it now would leave it stopped"
+            : ": restarting it now would use its last start, and a crash after it would leave it stopped"
+        return text + (f["until"].map { "; retrying at \($0)" } ?? "; it is retried later")
     }
 
     static func sourceProblem(_ kind: Problem, _ f: EventFacts) -> String {

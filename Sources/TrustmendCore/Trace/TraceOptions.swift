@@ -6,10 +6,29 @@ public struct TraceOptions: Sendable, Hashable {
     public var platform: String
     /// The most redirects followed for one request (Go's client stops at 10; the engines meet 1 or 2).
     public var maxRedirects: Int
+    /// How long a server may take to answer once the handshake is done: the request sent and the
+    /// response's head and (bounded) body read.
+    public var responseTimeout: Duration
+    /// The engine's proxy settings, when each host met chooses its proxy as Go does (`NO_PROXY` may
+    /// exempt the registry and not its CDN); nil to use `fetch.proxy` for every host.
+    public var proxyEnvironment: ProxyEnvironment?
 
-    public init(fetch: FetchOptions = FetchOptions(), platform: String, maxRedirects: Int = 5) {
+    public init(
+        fetch: FetchOptions = FetchOptions(), platform: String, maxRedirects: Int = 5, responseTimeout: Duration = .seconds(10),
+        proxyEnvironment: ProxyEnvironment? = nil
+    ) {
         self.fetch = fetch
         self.platform = platform
         self.maxRedirects = maxRedirects
+        self.responseTimeout = responseTimeout
+        self.proxyEnvironment = proxyEnvironment
+    }
+
+    /// The fetch options for one host: its proxy chosen from `proxyEnvironment` when there is one.
+    public func fetchOptions(for endpoint: Endpoint) throws(ProxyURLError) -> FetchOptions {
+        guard let proxyEnvironment else { return fetch }
+        var options = fetch
+        options.proxy = try proxyEnvironment.proxy(for: endpoint)
+        return options
     }
 }

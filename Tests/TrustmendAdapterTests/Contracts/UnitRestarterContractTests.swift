@@ -16,7 +16,7 @@ import TrustmendTesting
         let fake = Subject(testDescription: "FakeUnitRestarter") {
             (FakeUnitRestarter(units: [
                 "containerd.service": .init(pid: 100, environment: ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"], started: started),
-                "docker.service": .init(pid: 200, stopsWith: ["containerd.service"]),
+                "docker.service": .init(pid: 200, stopsWith: ["containerd.service"], startLimit: dockerLimit),
                 "broken.service": .init(pid: 400, result: "failed"),
                 "crio.service": .init(active: "inactive", pid: 0),
             ]), nil)
@@ -26,7 +26,7 @@ import TrustmendTesting
                 "containerd.service": [
                     "active": "active", "pid": 100, "env": ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"], "started": 1_700_000_000_123_456,
                 ],
-                "docker.service": ["active": "active", "pid": 200, "stops_with": ["containerd.service"]],
+                "docker.service": ["active": "active", "pid": 200, "stops_with": ["containerd.service"], "start_limit": [3, 60_000_000]],
                 "broken.service": ["active": "active", "pid": 400, "result": "failed"],
                 "crio.service": ["active": "inactive", "pid": 0],
             ])
@@ -35,6 +35,9 @@ import TrustmendTesting
         // The real restarter needs dbus-daemon and python3-dbusmock (installed wherever test.sh runs).
         return [fake] + (PrivateBus.available ? [real] : [])
     }
+
+    /// docker.service's shipped start limit (FACTS §24).
+    static let dockerLimit = StartLimit(burst: 3, interval: .seconds(60))
 
     /// containerd's main process start in both: 2023-11-14T22:13:20.123456Z (`ExecMainStartTimestamp`, µs).
     static let started = Date(timeIntervalSince1970: 1_700_000_000.123456)
@@ -47,7 +50,11 @@ import TrustmendTesting
         #expect(containerd.environment == ["HTTPS_PROXY=http://proxy.corp:3128", "NO_PROXY=.corp"])
         // When the engine's main process started decides whether it has the bundle's roots (issue 16, item 6).
         #expect(abs((containerd.mainStarted ?? .distantPast).timeIntervalSince(Self.started)) < 0.000_01)
-        #expect(try await restarter.activeState(of: "docker.service").stopsWith == ["containerd.service"])
+        let docker = try await restarter.activeState(of: "docker.service")
+        #expect(docker.stopsWith == ["containerd.service"])
+        // What restarts may run without taking docker into its start limit (issue 19, item 3).
+        #expect(docker.startLimit == Self.dockerLimit)
+        #expect(containerd.startLimit == nil, "not said: no limit known")
         let crio = try await restarter.activeState(of: "crio.service")
         #expect(crio.exists && !crio.isActive && crio.mainStarted == nil)
         let missing = try await restarter.activeState(of: "nope.service")

@@ -42,8 +42,8 @@ if [[ -n $deb ]]; then
   pod_image_tar=/var/cache/e2e/${pod_image_tar##*/}
   note "the container image from packaging/out/${pod_image_tar##*/}"
 fi
-cp "$here/cri_pull.py" "$here/pull_latency.py" "$here/make_oci.py" "$here/update-ca-trust" "$here/daemonset_run.py" \
-  "$repo/deploy/kubernetes/trustmend.yaml" "$root/usr/local/lib/e2e/"
+cp "$here/cri_pull.py" "$here/pull_latency.py" "$here/make_oci.py" "$here/update-ca-trust" "$here/tls_server.py" \
+  "$here/daemonset_run.py" "$repo/deploy/kubernetes/trustmend.yaml" "$root/usr/local/lib/e2e/"
 
 say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.test (another CA for the rest)"
 pki=$root/etc/e2e/pki; mkdir -p "$pki"
@@ -61,6 +61,14 @@ pki=$root/etc/e2e/pki; mkdir -p "$pki"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key -out self.pem -days 7 \
     -subj "/CN=self.e2e.test" -addext "basicConstraints=critical,CA:FALSE" -addext "subjectAltName=DNS:self.e2e.test"
   cp self.pem self-chain.pem
+  # Step 7: a registry whose CA the node will trust and the hosts it sends engines to, whose CAs it lacks.
+  pki_ca origin "/O=Origin Corp/CN=Origin Corp CA"
+  pki_leaf origin-leaf origin origin.e2e.test guarded.e2e.test
+  pki_ca cdn "/O=CDN Corp/CN=CDN Corp CA"
+  pki_leaf cdn-leaf cdn cdn.e2e.test
+  pki_ca token "/O=Token Corp/CN=Token Corp CA"
+  pki_leaf token-leaf token token.e2e.test
+  pki_ca token-signer "/O=Token Corp/CN=Token Corp token signer"   # the registry's rootcertbundle
   chmod 0644 ./*.key                                         # read by the registry's own user
 ) 2>/dev/null
 anchor_sha=$(pki_sha256 "$pki/issuing.pem")
@@ -68,6 +76,8 @@ note "the registry sends leaf + issuing CA; the anchor to expect is the issuing 
 note "other.e2e.test and forged.e2e.test: a second registry, certificate from 'Elsewhere CA'"
 scoped_sha=$(pki_sha256 "$pki/scoped-issuing.pem") self_sha=$(pki_sha256 "$pki/self.pem")
 note "scoped.e2e.test (leaf + Scoped Corp Issuing CA) and self.e2e.test (self-signed, CA:FALSE): step 5"
+cdn_sha=$(pki_sha256 "$pki/cdn.pem") token_sha=$(pki_sha256 "$pki/token.pem")
+note "origin.e2e.test and guarded.e2e.test (Origin Corp CA), cdn.e2e.test (CDN Corp CA), token.e2e.test (Token Corp CA): step 7"
 
 say "Node configuration (written into the overlay before boot)"
 cat >> "$root/etc/hosts" <<'EOF'
@@ -75,11 +85,29 @@ cat >> "$root/etc/hosts" <<'EOF'
 10.99.0.2 other.e2e.test forged.e2e.test
 10.99.0.3 scoped.e2e.test
 10.99.0.4 self.e2e.test
+10.99.0.5 origin.e2e.test
+10.99.0.6 cdn.e2e.test
+10.99.0.7 guarded.e2e.test
+10.99.0.8 token.e2e.test
 EOF
 # containerd's config.toml, docker's daemon.json, the registries (NAME:ADDRESS:CERT[:CA skopeo trusts]),
 # an OCI layout to push; the engines start when the scenario says so, not at boot (lib.sh's node_config).
 node_config "$root" registry:10.99.0.1:registry:root other:10.99.0.2:other-leaf scoped:10.99.0.3:scoped-leaf:scoped \
-  self:10.99.0.4:self:self
+  self:10.99.0.4:self:self origin:10.99.0.5:origin-leaf:origin guarded:10.99.0.7:origin-leaf
+# Step 7's two: origin sends blob downloads to the CDN (distribution 2.8's redirect storage middleware:
+# only the base URL's scheme and host count, the path is the storage driver's); guarded wants a token from
+# token.e2e.test. The registries share one storage directory, so guarded serves what origin was pushed.
+cat >> "$root/etc/e2e/registry-origin.yml" <<'EOF'
+middleware:
+  storage:
+    - {name: redirect, options: {baseurl: "https://cdn.e2e.test:8443"}}
+EOF
+cat >> "$root/etc/e2e/registry-guarded.yml" <<'EOF'
+auth:
+  token: {realm: "https://token.e2e.test:5001/token", service: "guarded.e2e.test:5000", issuer: e2e-token,
+          rootcertbundle: /etc/e2e/pki/token-signer.pem}
+EOF
+/usr/bin/python3 "$here/make_oci.py" "$root/etc/e2e/oci-cdn" 1.0 "hello through the e2e CDN"   # another image
 # policy-rc.d (a container-image habit of this host) would stop the package's postinst from starting
 # trustmend: the node does not have one.
 rm -f "$root/usr/sbin/policy-rc.d"
