@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "TrustmendStore",
             dependencies: [
-                "TrustmendCore", "TrustmendPlatform",
+                "CNodeRoot", "TrustmendCore", "TrustmendPlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +126,8 @@ let package = Package(
         .target(name: "CProcessImage"),
         // Keeps the process on the libraries the packages ship: see Sources/CPrivateRuntime/include/private_runtime.h.
         .target(name: "CPrivateRuntime"),
+        // Paths resolved inside a host root (openat2) and the node's tool run chrooted into it: see Sources/CNodeRoot/include/node_root.h.
+        .target(name: "CNodeRoot"),
 
         .executableTarget(
             name: "trustmend",
@@ -150,7 +152,7 @@ let package = Package(
             name: "TrustmendAdapterTests",
             dependencies: [
                 "TrustmendCore", "TrustmendTLS", "TrustmendSystemd", "TrustmendStore", "TrustmendConfig", "TrustmendDaemon", "TrustmendSources", "trustmend",
-                "TrustmendTesting", "CProcessImage", "CPrivateRuntime",
+                "TrustmendTesting", "CProcessImage", "CPrivateRuntime", "CNodeRoot",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

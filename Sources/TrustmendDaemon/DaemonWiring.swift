@@ -24,6 +24,26 @@ public struct DaemonWiring: Sendable {
     public var metrics: (any MetricsPublisher)?
     /// `trustmend_build_info`'s labels (the version, the OpenSSL in use).
     public var buildInfo: [String: String]
+    /// Traces an image tied to a failure that named no host (issue 19, item 2); nil: such a failure is
+    /// reported with the `trustmend trace` command, never traced.
+    public var tracer: (any ImageTracer)?
+    /// The platform a trace resolves an index to: the node's own, as the engines pull.
+    public var platform: String
+
+    /// The platform this binary runs on, as image indexes name it (`linux/amd64`, `linux/arm64`).
+    public static var nodePlatform: String {
+        #if arch(arm64)
+            "linux/arm64"
+        #elseif arch(arm)
+            "linux/arm"
+        #elseif arch(powerpc64le)
+            "linux/ppc64le"
+        #elseif arch(s390x)
+            "linux/s390x"
+        #else
+            "linux/amd64"
+        #endif
+    }
 
     /// Facts under which no engine reads `certs.d`: `auto` always takes the system route.
     public static let noRegistryRoute: @Sendable () async -> RouteFacts = {
@@ -38,8 +58,11 @@ public struct DaemonWiring: Sendable {
         engineProxy: @escaping @Sendable (Endpoint, [String]) -> ProxyURL?,
         routeFacts: @escaping @Sendable () async -> RouteFacts = DaemonWiring.noRegistryRoute,
         makeRegistryStore: (@Sendable (RegistryHost, [RegistryEngine]) -> any AnchorStore)? = nil,
-        metrics: (any MetricsPublisher)? = nil, buildInfo: [String: String] = [:]
+        metrics: (any MetricsPublisher)? = nil, buildInfo: [String: String] = [:], tracer: (any ImageTracer)? = nil,
+        platform: String = DaemonWiring.nodePlatform
     ) {
+        self.tracer = tracer
+        self.platform = platform
         self.metrics = metrics
         self.buildInfo = buildInfo
         self.routeFacts = routeFacts

@@ -108,7 +108,8 @@ extension RepairCoordinator {
         // the operator asked (`fetch.unlisted_hosts`) do the first few fetch the chain (for the anchor's
         // fingerprint in the command to run): otherwise a line would choose where the root daemon connects.
         for (i, item) in batch.reports.enumerated() {
-            await report(item.endpoint, reason: item.reason, unit: item.unit, fetch: configuration.fetchUnlisted && i < BatchPlan.reportFetches)
+            await report(
+                item.endpoint, reason: item.reason, unit: item.unit, fetch: configuration.fetchUnlisted && i < BatchPlan.reportFetches, image: item.image)
         }
         announceDrops(reports: batch.droppedReports)
     }

@@ -4,9 +4,14 @@ import TrustmendCore
 
 extension RepairCoordinator {
     /// Reports a skip: a host outside the allow list with the command to run after checking its anchor
-    /// out of band (fetched when `fetch`), anything else as not repaired.
-    func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?, fetch: Bool) async {
+    /// out of band (fetched when `fetch`), anything else as not repaired. `image`: the image whose trace
+    /// found the host, when a trace did; the report names `trustmend trace IMAGE` too.
+    func report(_ endpoint: Endpoint, reason: SkipReason, unit: String?, fetch: Bool, image: String? = nil) async {
         var meta: Logger.Metadata = ["host": .string(endpoint.host), "port": .stringConvertible(endpoint.port), "why": .string(reason.description)]
+        if let image {
+            meta["image"] = .string(image)
+            meta["trace_command"] = .string("trustmend trace \(image)")
+        }
         guard case .notAllowed = reason else {
             log(.refused(.skipped), level: .warning, meta)
             return

@@ -18,7 +18,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         var loggedBy: [Endpoint: Set<String>] = [:]
         /// Skips to report, with the unit that logged them (its proxy environment is used to fetch); at
         /// most `BatchPlan.maxReports`, the rest counted in `droppedReports`.
-        var reports: [(endpoint: Endpoint, reason: SkipReason, unit: String?)] = []
+        var reports: [(endpoint: Endpoint, reason: SkipReason, unit: String?, image: String?)] = []
         var droppedReports = 0
         /// A source's fetch budget turned detections away: the batch's end says so, with the count.
         var announce = false
@@ -50,6 +50,8 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     var file: StateFile
     var metrics: MetricsFile
     var retryTask: Task<Void, Never>?
+    /// Failures that name no host, the images they are tied to, and the traces under way.
+    var hostlessLane = HostlessLane()
 
     /// Batches started (tests wait for one to be under way).
     public private(set) var batchesRun = 0
@@ -84,10 +86,23 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
         guard let detection = wiring.scanner.scan(line: Substring(record.message), number: 0) else {
             return file.advance(record, force: false, now: now, log: log)
         }
+        // A failure that names no host: tied to its image and traced (`RepairCoordinator+Hostless`).
+        if detection.endpoint == nil, detection.fixable {
+            hostless(detection, record: record)
+            return file.advance(record, force: false, now: now, log: log)
+        }
+        let acted = take(policy.decide(detection, record: record, now: now), detection: detection, record: record)
+        file.advance(record, force: acted, now: now, log: log)
+    }
+
+    /// Carries out the policy's decision about one detection: logs a skip, queues a report, or enqueues
+    /// the approval with its pending repair. True when it acted (the pending repair is to be saved).
+    /// `image`: the image whose trace found the endpoint, named in a report of it.
+    func take(_ decision: PolicyDecision, detection: Detection, record: LogRecord, image: String? = nil) -> Bool {
         var meta = EventLog.fields(detection)
         meta["engine"] = .string(detection.engine.rawValue)
         let unit = record.unit
-        switch policy.decide(detection, record: record, now: now) {
+        switch decision {
         case .skip(.untrustedSource(let why), _):
             meta["why"] = .string(why)
             log.logger.debug("ignored: not from a trusted engine unit", metadata: meta)
@@ -104,7 +119,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
             if report, let endpoint = detection.endpoint {
                 collect { batch in
                     if batch.reports.count < BatchPlan.maxReports {
-                        batch.reports.append((endpoint, reason, unit))
+                        batch.reports.append((endpoint, reason, unit, image))
                     } else {
                         batch.droppedReports += 1
                     }
@@ -123,9 +138,9 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
                     host: approval.endpoint.host, port: approval.endpoint.port, engine: unit ?? detection.engine.rawValue,
                     reason: approval.reason, reference: detection.reference, path: detection.path, file: record.file))
             }
-            return file.advance(record, force: true, now: now, log: log)
+            return true
         }
-        file.advance(record, force: false, now: now, log: log)
+        return false
     }
 
     /// Re-queues what a crash left: pending repairs and owed restarts. Call once, before the sources start.
@@ -179,6 +194,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// route likewise: its repair under way finishes, what waits for it stays pending.
     public func shutdown() async {
         retryTask?.cancel()
+        stopTracing()
         lane.stopping = true
         if case .repairing(let next, let inFlight, let flush, let waiters) = state {
             await withCheckedContinuation { state = .repairing(next: next, inFlight: inFlight, flush: flush, waiters: waiters + [$0]) }
@@ -195,6 +211,7 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// Waits for the registry route's repairs, then for a scheduled batch that has started to finish
     /// (tests drive the clock, then settle).
     public func settle() async {
+        await settleTraces()
         await settleRegistryRoute()
         switch state {
         case .collecting(_, let flush?), .repairing(_, _, let flush?, _): await flush.value

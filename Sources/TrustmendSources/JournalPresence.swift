@@ -14,6 +14,10 @@ public enum JournalPresence {
             return missing(system: ["/var/log/journal", "/run/log/journal"], machineID: machineID())
         case .directory(let directory):
             return holdsJournal(directory) ? nil : "no journal files in \(directory)"
+        case .osRoot(let root, let machineID):
+            // The node's journal under a host root: its machine-id's subdirectories, as for the system's.
+            let base = root == "/" ? "" : root
+            return missing(system: [base + "/var/log/journal", base + "/run/log/journal"], machineID: machineID)
         case .files(let files):
             let absent = files.filter { access($0, R_OK) != 0 }
             return absent.isEmpty ? nil : "cannot read the journal file\(absent.count == 1 ? "" : "s") \(absent.joined(separator: ", "))"

@@ -13,6 +13,9 @@ final class SDJournal {
         case system
         case directory(String)
         case files([String])
+        /// An OS tree's journal (`var/log/journal`, `run/log/journal` under it: SD_JOURNAL_OS_ROOT), and
+        /// the machine ID its entries are matched on.
+        case osRoot(String, machineID: String?)
 
         /// What an error names.
         var name: String {
@@ -20,6 +23,7 @@ final class SDJournal {
             case .system: "the system journal"
             case .directory(let path): path
             case .files(let paths): paths.joined(separator: ", ")
+            case .osRoot(let root, _): "the journal of the node under \(root) (var/log/journal, run/log/journal)"
             }
         }
     }
@@ -32,6 +36,8 @@ final class SDJournal {
             r = sd_journal_open(&j, Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM))
         case .directory(let path):
             r = sd_journal_open_directory(&j, path, 0)
+        case .osRoot(let root, _):
+            r = sd_journal_open_directory(&j, root, Int32(SD_JOURNAL_OS_ROOT))
         case .files(let paths):
             var cStrings = paths.map { strdup($0) } + [nil]
             r = cStrings.withUnsafeMutableBufferPointer { buffer in

@@ -22,6 +22,8 @@ public struct SystemdJournalSource: JournalSource {
         case system
         case directory(String)
         case files([String])
+        /// The node's journal under a host root, only the entries of the node's machine ID (nil: all).
+        case osRoot(String, machineID: String?)
     }
 
     public let location: Location
@@ -53,6 +55,7 @@ public struct SystemdJournalSource: JournalSource {
         case .system: target = .system
         case .directory(let d): target = .directory(d)
         case .files(let f): target = .files(f)
+        case .osRoot(let root, let machineID): target = .osRoot(root, machineID: machineID)
         }
         let reader = Reader(
             target: target, units: units, cursor: cursor, lookBack: lookBack, batchSize: batchSize,
@@ -129,6 +132,9 @@ public struct SystemdJournalSource: JournalSource {
             // journald log driver) comes over the native protocol (`_TRANSPORT=journal`) under the same
             // unit and uid. Only the former is read.
             try journal.addMatch("_TRANSPORT=stdout")
+            // Under a host root, a container's journal linked into the node's (`systemd-nspawn
+            // --link-journal`) is read too, with fields its own journald set: only the node's entries count.
+            if case .osRoot(_, let machineID?) = target { try journal.addMatch("_MACHINE_ID=\(machineID)") }
             if let cursor, (try? journal.seekAfter(cursor: cursor)) != nil {
                 // After the saved entry (or at the nearest one if it was vacuumed away).
             } else {

@@ -12,7 +12,7 @@ public enum DockerDaemonFile: Sendable, Hashable {
     public static let nodePath = "/etc/docker/daemon.json"
 
     public static func read(_ root: NodeRoot) -> Self {
-        guard case .success(let bytes) = Syscalls.readAll(root.onDisk(nodePath), limit: 1 << 20) else { return .missing }
+        guard case .success(let bytes) = Syscalls.readAll(root.resolved(nodePath), limit: 1 << 20) else { return .missing }
         guard let config = try? DockerDaemonConfig(parsing: bytes) else { return .invalid }
         return .parsed(config)
     }

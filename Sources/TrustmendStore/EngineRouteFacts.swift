@@ -24,7 +24,8 @@ public struct EngineRouteFacts: Sendable {
         self.init(root: NodeRoot(root), containerdBinaries: containerdBinaries)
     }
 
-    func onDisk(_ path: String) -> String { root.onDisk(path) }
+    /// A node path on this machine's disk, its links resolved inside the root.
+    func onDisk(_ path: String) -> String { root.resolved(path) }
 
     /// Everything, with the containerd process's PID when it runs (0: not known).
     public func read(containerdPID: UInt32 = 0) async -> Details {
@@ -69,7 +70,7 @@ public struct EngineRouteFacts: Sendable {
     /// `--config`/`-c` of the running containerd, from `/proc/PID/cmdline`; the default path otherwise.
     func containerdConfigFile(pid: UInt32) -> String {
         let fallback = "/etc/containerd/config.toml"
-        guard pid > 0, root.isHost, case .success(let bytes) = Syscalls.readAll("/proc/\(pid)/cmdline", limit: 1 << 16) else { return fallback }
+        guard pid > 0, root.isSystemRoot, case .success(let bytes) = Syscalls.readAll("/proc/\(pid)/cmdline", limit: 1 << 16) else { return fallback }
         let args = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         for (i, arg) in args.enumerated() {
             if (arg == "--config" || arg == "-c"), i + 1 < args.count, args[i + 1].hasPrefix("/") { return args[i + 1] }
@@ -85,16 +86,19 @@ public struct EngineRouteFacts: Sendable {
     /// (device, inode, size, modification time), so a package upgrade is seen and a batch of repairs
     /// does not start a process.
     ///
-    /// Never under a sandbox root: whatever is there may be anyone's, and `doctor --root DIR` would run
+    /// Never under a sandbox root (`NodeRoot.mayExecute`): whatever is there may be anyone's, and `doctor --root DIR` would run
     /// `DIR/usr/bin/containerd` as root. The version is then not known, which the route facts take as the
     /// cautious case (a `config_path` list is not taken as covering; see `ContainerdCoverage`).
     func containerdVersion() async -> ContainerdVersion? {
-        guard root.isHost else { return nil }
+        guard root.mayExecute else { return nil }
         guard let binary = containerdBinaries.first(where: { Syscalls.isExecutable(onDisk($0)) }) else { return nil }
         let path = onDisk(binary)
         let identity = Syscalls.status(path).map(BinaryIdentity.init)
         if let identity, let known = Self.versions.withLock({ $0[path] }), known.identity == identity { return known.version }
-        let tool = UpdateTool(executable: path, arguments: ["--version"], timeout: versionTimeout)
+        // Under a host root the node's binary runs in the node's root, where its libraries are.
+        let tool = root.isMountedHost
+            ? UpdateTool(executable: binary, arguments: ["--version"], timeout: versionTimeout, chroot: root.path.string)
+            : UpdateTool(executable: path, arguments: ["--version"], timeout: versionTimeout)
         guard let output = try? await tool.run() else { return nil }
         let version = ContainerdVersion(versionOutput: output)
         if let identity { Self.versions.withLock { $0[path] = (identity, version) } }

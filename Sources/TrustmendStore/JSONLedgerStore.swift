@@ -6,7 +6,7 @@ public struct JSONLedgerStore: LedgerStore {
     public let path: String
 
     public init(root: String = "/") {
-        path = NodeRoot(root).onDisk(Self.nodePath)
+        path = NodeRoot(root).resolvedParent(Self.nodePath)
     }
 
     public init(path: String) { self.path = path }

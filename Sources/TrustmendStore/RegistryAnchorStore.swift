@@ -26,18 +26,28 @@ public struct RegistryAnchorStore: AnchorStore {
     public var bundlePath: String { ([systemBundlePath] + directories.map { $0 + "/*.crt" }).joined(separator: " + ") }
 
     public init(root: String = "/", registry: RegistryHost?, engines: [RegistryEngine], systemBundlePath: String) {
-        self.nodeRoot = NodeRoot(root)
+        self.init(root: NodeRoot(root), registry: registry, engines: engines, systemBundlePath: systemBundlePath)
+    }
+
+    public init(root: NodeRoot, registry: RegistryHost?, engines: [RegistryEngine], systemBundlePath: String) {
+        self.nodeRoot = root
         self.registry = registry
         self.engines = engines.sorted()
         self.systemBundlePath = systemBundlePath
     }
 
     /// A store for removing registry-route files named in the ledger.
-    public static func remover(root: String) -> RegistryAnchorStore {
+    public static func remover(root: String) -> RegistryAnchorStore { remover(root: NodeRoot(root)) }
+
+    public static func remover(root: NodeRoot) -> RegistryAnchorStore {
         RegistryAnchorStore(root: root, registry: nil, engines: RegistryEngine.allCases, systemBundlePath: "")
     }
 
-    public func onDisk(_ nodePath: String) -> String { nodeRoot.onDisk(nodePath) }
+    /// The path of a node path on this machine's disk, its links resolved inside the root.
+    public func onDisk(_ nodePath: String) -> String { nodeRoot.resolved(nodePath) }
+
+    /// The same for trustmend's own files and directories, whose last component is never followed.
+    func ownFile(_ nodePath: String) -> String { nodeRoot.resolvedParent(nodePath) }
 
     /// `certs.d/<registry>` of each engine.
     public var directories: [String] {
@@ -61,12 +71,12 @@ public struct RegistryAnchorStore: AnchorStore {
         for engine in engines where engine == .containerd {
             for directory in directories where directory.hasPrefix(engine.certsDirectory + "/") {
                 let hosts = directory + "/hosts.toml"
-                guard Syscalls.lstatus(onDisk(hosts)) != nil else { continue }
+                guard Syscalls.lstatus(ownFile(hosts)) != nil else { continue }
                 throw RegistryRouteError.hostsTomlPresent(hosts)
             }
         }
         for directory in directories {
-            if let s = Syscalls.lstatus(onDisk(directory)), (s.st_mode & S_IFMT) != S_IFDIR {
+            if let s = Syscalls.lstatus(ownFile(directory)), (s.st_mode & S_IFMT) != S_IFDIR {
                 throw RegistryRouteError.notADirectory(directory)
             }
         }
@@ -77,7 +87,7 @@ public struct RegistryAnchorStore: AnchorStore {
         let created = plannedDirectories(for: anchors)
         let files = anchors.flatMap { anchor in plannedFiles(for: [anchor]).map { ($0, Array(anchor.pem.utf8)) } }
         do {
-            return try AtomicFile.writeAnchors(files, onDisk: onDisk)
+            return try AtomicFile.writeAnchors(files, onDisk: ownFile)
         } catch {
             pruneDirectories(created)
             throw error
@@ -92,12 +102,12 @@ public struct RegistryAnchorStore: AnchorStore {
 
     public func read(_ files: [String]) throws -> [SavedAnchorFile] {
         try checkLedgerPaths(files)
-        return try AtomicFile.readExisting(files, onDisk: onDisk)
+        return try AtomicFile.readExisting(files, onDisk: ownFile)
     }
 
     public func restore(_ files: [SavedAnchorFile]) throws {
         try checkLedgerPaths(files.map(\.path))
-        for file in files { try AtomicFile.restore(file, to: onDisk(file.path)) }
+        for file in files { try AtomicFile.restore(file, to: ownFile(file.path)) }
     }
 
     /// Deletes files, refusing any that is not a trustmend file in a `certs.d` directory: the ledger
@@ -106,15 +116,15 @@ public struct RegistryAnchorStore: AnchorStore {
     public func delete(_ files: [String]) throws {
         try checkLedgerPaths(files)
         for file in files {
-            if case .failure(let e) = Syscalls.unlink(onDisk(file)), e != .noSuchFileOrDirectory {
-                throw TrustStoreError(.delete, path: onDisk(file), errno: e)
+            if case .failure(let e) = Syscalls.unlink(ownFile(file)), e != .noSuchFileOrDirectory {
+                throw TrustStoreError(.delete, path: ownFile(file), errno: e)
             }
         }
     }
 
     public func pruneDirectories(_ directories: [String]) {
         for directory in directories where Self.isCertsDirectory(directory) {
-            _ = Syscalls.rmdir(onDisk(directory))  // only empty directories go; ENOTEMPTY keeps it
+            _ = Syscalls.rmdir(ownFile(directory))  // only empty directories go; ENOTEMPTY keeps it
         }
     }
 

@@ -22,15 +22,25 @@ public struct SystemAnchorStore: AnchorStore {
         root: String = "/", profile: DistroProfile, toolOverride: String? = nil, toolTimeout: Duration = .seconds(120),
         bundlePath: String? = nil
     ) {
-        self.nodeRoot = NodeRoot(root)
+        self.init(root: NodeRoot(root), profile: profile, toolOverride: toolOverride, toolTimeout: toolTimeout, bundlePath: bundlePath)
+    }
+
+    public init(
+        root: NodeRoot, profile: DistroProfile, toolOverride: String? = nil, toolTimeout: Duration = .seconds(120),
+        bundlePath: String? = nil
+    ) {
+        self.nodeRoot = root
         self.profile = profile
         self.toolOverride = toolOverride
         self.toolTimeout = toolTimeout
         self.bundlePath = bundlePath ?? profile.bundle
     }
 
-    /// The path of a node path on this machine's disk.
-    public func onDisk(_ nodePath: String) -> String { nodeRoot.onDisk(nodePath) }
+    /// The path of a node path on this machine's disk, its links resolved inside the root.
+    public func onDisk(_ nodePath: String) -> String { nodeRoot.resolved(nodePath) }
+
+    /// The same for trustmend's own files, whose last component is never followed.
+    func ownFile(_ nodePath: String) -> String { nodeRoot.resolvedParent(nodePath) }
 
     public var updateCommand: String { (try? updateTool().commandLine) ?? profile.updateCommandLine }
 
@@ -48,7 +58,7 @@ public struct SystemAnchorStore: AnchorStore {
 
     public func write(_ anchors: [ChainCertificate]) throws -> [String] {
         let files = anchors.flatMap { anchor in plannedFiles(for: [anchor]).map { ($0, Array(anchor.pem.utf8)) } }
-        return try AtomicFile.writeAnchors(files, onDisk: onDisk)
+        return try AtomicFile.writeAnchors(files, onDisk: ownFile)
     }
 
     /// `LedgerPath`: exactly `<anchor directory>/trustmend-<hex><suffix>`; throws for the first other path.
@@ -60,18 +70,18 @@ public struct SystemAnchorStore: AnchorStore {
 
     public func read(_ files: [String]) throws -> [SavedAnchorFile] {
         try checkLedgerPaths(files)
-        return try AtomicFile.readExisting(files, onDisk: onDisk)
+        return try AtomicFile.readExisting(files, onDisk: ownFile)
     }
 
     public func restore(_ files: [SavedAnchorFile]) throws {
         try checkLedgerPaths(files.map(\.path))
-        for file in files { try AtomicFile.restore(file, to: onDisk(file.path)) }
+        for file in files { try AtomicFile.restore(file, to: ownFile(file.path)) }
     }
 
     /// Deletes the files a ledger names: every path is checked before any is deleted.
     public func delete(_ files: [String]) throws {
         try checkLedgerPaths(files)
-        for file in files { try AtomicFile.remove(onDisk(file)) }
+        for file in files { try AtomicFile.remove(ownFile(file)) }
     }
 
     public func exists(_ file: String) -> Bool { Syscalls.isRegularFile(onDisk(file)) }
@@ -95,8 +105,7 @@ public struct SystemAnchorStore: AnchorStore {
     /// times come from the kernel's coarse clock (a jiffy, ≤ 10 ms, behind): an engine started within that
     /// much before the write has not made its first TLS handshake yet, when Go loads its roots (FACTS §1).
     public func trustChangedAt() -> Date? {
-        let path = onDisk(bundlePath)
-        let times = [Syscalls.status(path), Syscalls.lstatus(path)].compactMap { $0 }.flatMap { [$0.st_mtim, $0.st_ctim] }
+        let times = [Syscalls.status(onDisk(bundlePath)), Syscalls.lstatus(ownFile(bundlePath))].compactMap { $0 }.flatMap { [$0.st_mtim, $0.st_ctim] }
         guard let latest = times.max(by: { ($0.tv_sec, $0.tv_nsec) < ($1.tv_sec, $1.tv_nsec) }) else { return nil }
         return Date(timeIntervalSince1970: Double(latest.tv_sec) + Double(latest.tv_nsec) / 1e9)
     }
@@ -114,12 +123,21 @@ public struct SystemAnchorStore: AnchorStore {
         if let toolOverride {
             return UpdateTool(executable: toolOverride, arguments: profile.updateArguments, environment: environment, timeout: toolTimeout)
         }
+        if nodeRoot.isMountedHost {
+            // The node's own tool, run in the node's root: only a host root's programs are ever run.
+            guard let tool = profile.updateTool.first(where: { Syscalls.isExecutable(onDisk($0)) }) else {
+                throw TrustStoreError(
+                    .toolMissing, path: onDisk(profile.updateTool[0]),
+                    detail: "install the node's ca-certificates package")
+            }
+            return UpdateTool(executable: tool, arguments: profile.updateArguments, timeout: toolTimeout, chroot: root)
+        }
         guard let tool = profile.updateTool.first(where: Syscalls.isExecutable) else {
             throw TrustStoreError(
                 .toolMissing, path: profile.updateTool[0],
                 detail: "install the distro's ca-certificates package, or pass --update-tool PATH")
         }
-        if nodeRoot.isHost {
+        if nodeRoot.isSystemRoot {
             return UpdateTool(executable: tool, arguments: profile.updateArguments, timeout: toolTimeout)
         }
         guard profile.family == .debian else {

@@ -10,7 +10,11 @@ public struct TextfileMetricsPublisher: MetricsPublisher {
     /// - Parameter root: the node's root (`--root`); directories are node paths under it.
     public init(root: String) { self.root = NodeRoot(root) }
 
-    public func directoryExists(_ directory: String) -> Bool { Syscalls.isDirectory(root.onDisk(directory)) }
+    /// - Parameter root: the node's root; under a host root the collector directory is the node's
+    ///   (`/var/lib/prometheus/node-exporter` looked up, links and all, inside the root).
+    public init(root: NodeRoot) { self.root = root }
+
+    public func directoryExists(_ directory: String) -> Bool { Syscalls.isDirectory(root.resolved(directory)) }
 
     /// Throws `TrustStoreError` `.write` with the errno; a read-only file system is explained (under the
     /// unit's `ProtectSystem=strict`, a directory is writable only when it existed at trustmend's start
@@ -32,7 +36,7 @@ public struct TextfileMetricsPublisher: MetricsPublisher {
     }
 
     func file(in directory: String) -> String {
-        let onDisk = root.onDisk(directory)
+        let onDisk = root.resolved(directory)
         return (onDisk.hasSuffix("/") ? onDisk : onDisk + "/") + Configuration.metricsFileName
     }
 }

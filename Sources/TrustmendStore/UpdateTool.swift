@@ -12,12 +12,18 @@ public struct UpdateTool: Sendable, Hashable {
     public var arguments: [String]
     public var environment: [String: String]
     public var timeout: Duration
+    /// A host root to run the tool in (chrooted: `executable` is then a node path); nil runs it here.
+    public var chroot: String?
 
-    public init(executable: String, arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) {
+    public init(
+        executable: String, arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120),
+        chroot: String? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.timeout = timeout
+        self.chroot = chroot
     }
 
     /// The whole environment the tool runs with: nothing of the caller's (its `PATH` would choose what
@@ -29,11 +35,14 @@ public struct UpdateTool: Sendable, Hashable {
         ["PATH": Self.fixedPath, "LC_ALL": "C"].merging(environment) { _, given in given }
     }
 
-    public var commandLine: String { ([executable] + arguments).joined(separator: " ") }
+    public var commandLine: String {
+        ([executable] + arguments).joined(separator: " ") + (chroot.map { " (in the node's root \($0))" } ?? "")
+    }
 
     /// Runs the tool and returns its combined output. Throws `toolMissing`, `toolFailed` with the tail of
     /// its output, or `toolTimedOut`.
     public func run() async throws(TrustStoreError) -> String {
+        if let chroot { return try await runChrooted(in: chroot) }
         guard Syscalls.isExecutable(executable) else { throw TrustStoreError(.toolMissing, path: executable) }
         let executable = self.executable
         let arguments = self.arguments
@@ -68,12 +77,17 @@ public struct UpdateTool: Sendable, Hashable {
         case .timedOut:
             throw TrustStoreError(.toolTimedOut, path: commandLine, detail: "limit \(timeout)")
         case .finished(let status, let text):
-            guard case .exited(0) = status else {
-                let tail = text.split(separator: "\n").suffix(8).joined(separator: " | ")
-                throw TrustStoreError(.toolFailed, path: commandLine, detail: "\(status); output: \(tail)")
-            }
-            return text
+            return try finished(status, text)
         }
+    }
+
+    /// The output of a tool that ended with `status`; throws `toolFailed` with the tail of it unless 0.
+    func finished(_ status: TerminationStatus, _ text: String) throws(TrustStoreError) -> String {
+        guard case .exited(0) = status else {
+            let tail = text.split(separator: "\n").suffix(8).joined(separator: " | ")
+            throw TrustStoreError(.toolFailed, path: commandLine, detail: "\(status); output: \(tail)")
+        }
+        return text
     }
 
     private enum Outcome: Sendable {

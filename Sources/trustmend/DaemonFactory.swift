@@ -29,6 +29,8 @@ enum DaemonFactory {
         var state: (any StateStore)?
         var dockerLiveRestore: (@Sendable () -> Bool)?
         var metrics: (any MetricsPublisher)?
+        /// Traces images for failures that name no host; nil: none is traced (reported with the command).
+        var tracer: (any ImageTracer)?
 
         init() {}
     }
@@ -41,14 +43,24 @@ enum DaemonFactory {
         root: String, profile: DistroProfile, updateTool: String?, stateDirectory: String, restarter: any UnitRestarter,
         registryRoute: RegistryRoute = .node, seams: Seams = Seams()
     ) -> DaemonWiring {
+        wiring(
+            root: NodeRoot(root), profile: profile, updateTool: updateTool, stateDirectory: stateDirectory, restarter: restarter,
+            registryRoute: registryRoute, seams: seams)
+    }
+
+    /// - Parameter root: a sandbox (`--root`) or the node itself (`/`, `--host-root`).
+    static func wiring(
+        root: NodeRoot, profile: DistroProfile, updateTool: String?, stateDirectory: String, restarter: any UnitRestarter,
+        registryRoute: RegistryRoute = .node, seams: Seams = Seams()
+    ) -> DaemonWiring {
         let fetcher = seams.fetcher ?? OpenSSLChainFetcher()
         let verifier = seams.verifier ?? OpenSSLChainVerifier()
         let systemStore = seams.systemStore ?? { config in
             SystemAnchorStore(root: root, profile: profile, toolOverride: updateTool, toolTimeout: config.updateToolTimeout)
         }
-        let node = NodeFacts(root: NodeRoot(root), systemd: restarter)
+        let node = NodeFacts(root: root, systemd: restarter)
         let ledger = seams.ledger ?? { config in
-            JSONLedgerStore(path: node.root.onDisk(config.stateDirectory) + "/ledger.json")
+            JSONLedgerStore(path: root.resolved(config.stateDirectory) + "/ledger.json")
         }
         let registryStore = seams.registryStore ?? { registry, engines in
             RegistryAnchorStore(root: root, registry: registry, engines: engines, systemBundlePath: profile.bundle)
@@ -73,6 +85,7 @@ enum DaemonFactory {
             engineProxy: { endpoint, environment in try? ProxyEnvironment(entries: environment).proxy(for: endpoint) },
             routeFacts: routeFacts, makeRegistryStore: { if case .off = registryRoute { nil } else { registryStore } }(),
             metrics: seams.metrics ?? TextfileMetricsPublisher(root: root),
-            buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version])
+            buildInfo: ["version": VersionInfo.version, "openssl": OpenSSLInfo.version],
+            tracer: seams.tracer ?? NodeImageTracer.make(root: root, system: SystemAnchorStore(root: root, profile: profile)))
     }
 }

@@ -22,7 +22,16 @@ struct Doctor: AsyncParsableCommand {
     func run() async throws {
         var report = DoctorReport()
         let root = node.nodeRoot
-        let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
+        let facts = node.facts(systemd: SystemdUnitRestarter(address: node.busAddress(bus)))
+
+        if root.isMountedHost {
+            report.ok("host root", "\(root) is the node's /: its files are read there, links resolved inside it; its update tool runs chrooted into it")
+            if Capabilities.effective(Capabilities.sysChroot) == false {
+                report.fail(
+                    "host root", "this process lacks CAP_SYS_CHROOT, so the node's update tool cannot be run in the node's root",
+                    fix: "add SYS_CHROOT to the container's securityContext.capabilities.add")
+            }
+        }
 
         // The distro and its row.
         var profile: DistroProfile?
@@ -83,7 +92,7 @@ struct Doctor: AsyncParsableCommand {
         let daemonJSON = facts.dockerDaemon()
         if daemonJSON == .invalid {
             report.warn(
-                "docker live-restore", "\(root.onDisk(DockerDaemonFile.nodePath)) is not valid JSON",
+                "docker live-restore", "\(root.resolved(DockerDaemonFile.nodePath)) is not valid JSON",
                 fix: "fix the file; dockerd will refuse to start with it")
         } else if daemonJSON.liveRestore {
             report.ok("docker live-restore", "on: a dockerd restart keeps containers running")
@@ -93,7 +102,7 @@ struct Doctor: AsyncParsableCommand {
                 fix: "set \"live-restore\": true in /etc/docker/daemon.json (not in swarm mode)")
         }
 
-        let journals = ["/var/log/journal", "/run/log/journal"].map(root.onDisk)
+        let journals = ["/var/log/journal", "/run/log/journal"].map(root.resolved)
         if let readable = journals.first(where: { access($0, R_OK | X_OK) == 0 }) {
             report.ok("journal", "\(readable) is readable")
         } else {
@@ -113,7 +122,7 @@ struct Doctor: AsyncParsableCommand {
         do {
             let ledger = try file.load()
             let installed = ledger.entries.filter { $0.state == .installed }
-            let registry = RegistryAnchorStore.remover(root: node.root)
+            let registry = RegistryAnchorStore.remover(root: node.nodeRoot)
             let missing = installed.flatMap(\.files).filter { !store.exists($0) }
             let known = Set(ledger.entries.flatMap(\.files))
             let orphans = (store.trustmendFiles() + registry.trustmendFiles()).filter { !known.contains($0) }
@@ -164,7 +173,7 @@ struct Doctor: AsyncParsableCommand {
             }
             if let profile {
                 let sources = GoTrustSources(environment: state.environment) { path in
-                    access(facts.root.onDisk(path), R_OK) == 0
+                    access(facts.root.resolved(path), R_OK) == 0
                 }
                 if sources.overridden, sources.file != profile.bundle {
                     report.warn("  roots", "\(unit) reads \(sources.file ?? "no file") (SSL_CERT_FILE), not \(profile.bundle)",
@@ -195,7 +204,7 @@ struct Doctor: AsyncParsableCommand {
             "route docker", "auto takes the registry route for every registry \(dockerHub); the system route would "
                 + (liveRestore ? "restart dockerd (live-restore on)" : "need a dockerd restart that stops every container (live-restore off)"))
 
-        for (path, problem) in RegistryAnchorStore.remover(root: node.root).brokenFiles() {
+        for (path, problem) in RegistryAnchorStore.remover(root: node.nodeRoot).brokenFiles() {
             report.warn("certs.d", "\(path): \(problem)", fix: "fix or delete the file")
         }
     }

@@ -98,7 +98,7 @@ struct Fix: AsyncParsableCommand {
         switch RoutePlanner.choose(route, engines: engines, registry: found, facts: routeFacts) {
         case .success(let choice):
             guard case .registry(let registry, let chosen) = choice.target else { return (choice, system) }
-            return (choice, RegistryAnchorStore(root: node.root, registry: registry, engines: chosen, systemBundlePath: system.bundlePath))
+            return (choice, RegistryAnchorStore(root: node.nodeRoot, registry: registry, engines: chosen, systemBundlePath: system.bundlePath))
         case .failure(let refusal):
             let hint = engines.isEmpty ? "; name the engine with --engine containerd|docker" : ""
             throw CommandFailure("trustmend: refusing the registry route: \(refusal)\(hint)", exitCode: 3)
@@ -112,11 +112,11 @@ struct Fix: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try parsedEndpoint()
         let profile = try node.profile()
-        let facts = node.facts(systemd: SystemdUnitRestarter(address: bus))
+        let facts = node.facts(systemd: SystemdUnitRestarter(address: node.busAddress(bus)))
         let (choice, store) = try await chooseRoute(profile: profile, node: facts)
         let repairer = Repairer(
             fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: try node.ledger(),
-            profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.root)])
+            profile: profile, otherRoutes: [node.store(profile: profile), RegistryAnchorStore.remover(root: node.nodeRoot)])
         print("route: \(choice.target) — \(choice.why)")
 
         if !dryRun {

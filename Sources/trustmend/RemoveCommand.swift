@@ -54,7 +54,7 @@ struct Remove: AsyncParsableCommand {
         }
         let repairer = Repairer(
             fetcher: OpenSSLChainFetcher(), verifier: OpenSSLChainVerifier(), store: store, ledger: ledger, profile: profile,
-            otherRoutes: [RegistryAnchorStore.remover(root: node.root)])
+            otherRoutes: [RegistryAnchorStore.remover(root: node.nodeRoot)])
         let removed = try await repairer.remove(selector)
         for entry in removed {
             print("removed \(entry.host):\(entry.port) sha256 \(entry.sha256) (\(entry.files.joined(separator: ", ")))")

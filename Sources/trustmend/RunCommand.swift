@@ -67,10 +67,11 @@ struct Run: AsyncParsableCommand {
         let configRequired = node.config != nil
         let configuration = try NodeOptions.loadConfiguration(configPath, required: configRequired)
         let profile = try node.profile()
-        let root = node.root
+        let root = node.nodeRoot
+        let nodeJournal = journalDir == nil && journalFile.isEmpty ? try Self.journalLocation(root) : nil
         let node = self.node
-        let stateDirectory = node.nodeRoot.onDisk(configuration.stateDirectory)
-        let restarter = SystemdUnitRestarter(address: bus)
+        let stateDirectory = root.resolved(configuration.stateDirectory)
+        let restarter = SystemdUnitRestarter(address: node.busAddress(bus))
         let notifier = SystemdNotifier()
         do {
             try StateDirectory.prepare(stateDirectory)
@@ -91,7 +92,7 @@ struct Run: AsyncParsableCommand {
         } else if !journalFile.isEmpty {
             journal = SystemdJournalSource(location: .files(journalFile))
         } else {
-            journal = SystemdJournalSource(location: node.nodeRoot.isHost ? .system : .directory(node.nodeRoot.onDisk("/var/log/journal")))
+            journal = SystemdJournalSource(location: nodeJournal ?? .system)
         }
         let files = TailFileSource { warning in
             logger.log(.sourceProblem(.file), level: .warning, ["error": .string(warning)])
@@ -141,5 +142,24 @@ struct Run: AsyncParsableCommand {
             logger.log(level: NodeFiles.exists(directory) ? .warning : .debug, "\(error); the configuration is reloaded on SIGHUP only")
             return nil
         }
+    }
+}
+
+extension Run {
+    /// The node's journal: the system journal on `/`; under a host root the node's, as systemd's tools
+    /// read an OS tree (`var/log/journal` and `run/log/journal` under it), its entries only (the node's
+    /// machine ID: a container's journal linked into the node's is not the node's); under a sandbox its
+    /// `/var/log/journal` directory.
+    /// Without the node's machine ID the node's entries cannot be told apart: exit 72 (EX_OSFILE).
+    static func journalLocation(_ root: NodeRoot) throws(CommandFailure) -> SystemdJournalSource.Location {
+        if root.isSystemRoot { return .system }
+        guard root.isMountedHost else { return .directory(root.resolved("/var/log/journal")) }
+        guard let machineID = MachineID.read(root) else {
+            throw CommandFailure(
+                "trustmend: cannot read the node's machine ID in \(root.onDisk("/etc/machine-id")) (32 hex digits): without it the "
+                    + "node's journal entries cannot be told from those of containers whose journals are linked into it. Mount the "
+                    + "node's /etc/machine-id there.", exitCode: 72)
+        }
+        return .osRoot(root.path.string, machineID: machineID)
     }
 }

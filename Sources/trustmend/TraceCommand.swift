@@ -54,19 +54,7 @@ struct Trace: AsyncParsableCommand {
         do { bundle = try system.bundlePEM() } catch {
             throw CommandFailure("trustmend: cannot read the bundle the engines read: \(error)")
         }
-        let root = node.root
-        let tracer = RegistryImageTracer { registry in
-            var directories: [RegistryEngine: [ChainCertificate]] = [:]
-            for engine in RegistryEngine.allCases {
-                // containerd reads no loose *.crt next to a hosts.toml (its `ca` entries are not read here):
-                // counting them would call a host trusted that containerd refuses.
-                if engine == .containerd, NodeFiles.exists(NodeRoot(root).onDisk(engine.directory(for: registry) + "/hosts.toml")) { continue }
-                let store = RegistryAnchorStore(root: root, registry: registry, engines: [engine], systemBundlePath: system.bundlePath)
-                let pem = (try? store.existingTrustPEMs().first) ?? nil
-                directories[engine] = PEM.certificates(in: pem ?? "").compactMap { try? ChainCertificate(der: $0) }
-            }
-            return TraceAnchors(bundlePEM: bundle, registryDirectories: directories)
-        }
+        let tracer = NodeImageTracer.make(root: node.root, system: system, bundle: bundle)
         let trace = try await tracer.trace(image, options: try options())
         let engines = engine.map { [$0] } ?? RegistryEngine.allCases.sorted { $0.rawValue > $1.rawValue }  // docker, then containerd
         let failures = TraceFailure.failures(in: trace, engines: engines)

@@ -234,7 +234,8 @@ import TrustmendTLS
     }
 
     /// Debian has no update-ca-trust: this stand-in does what it does for the bundle Go reads — collect the
-    /// anchors, keep only CA certificates (p11-kit's --filter=ca-anchors), write the extracted bundle.
+    /// anchors, keep only CA certificates (p11-kit's --filter=ca-anchors), write the extracted bundle, and
+    /// link ca-bundle.crt to it as RHEL ships it: absolutely, as on the node (resolved inside the root).
     static let rhelStandIn = """
         #!/bin/sh
         set -e
@@ -248,7 +249,7 @@ import TrustmendTLS
           openssl x509 -in "$f" >> "$out.new"
         done
         mv "$out.new" "$out"
-        ln -sf "$out" "$TRUSTMEND_ROOT/etc/pki/tls/certs/ca-bundle.crt"
+        ln -sf /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem "$TRUSTMEND_ROOT/etc/pki/tls/certs/ca-bundle.crt"
         """
 
     @Test func theRHELFamilyWithAnUpdateCATrustStandIn() async throws {
@@ -265,7 +266,7 @@ import TrustmendTLS
             return
         }
         #expect(plan.files[0].hasPrefix("/etc/pki/ca-trust/source/anchors/trustmend-"))
-        #expect(try Shell.run("grep -c BEGIN \(rhelRoot.file("/etc/pki/tls/certs/ca-bundle.crt"))").hasPrefix("1"))
+        #expect(try Shell.run("grep -c BEGIN \(rhelRoot.file("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"))").hasPrefix("1"))
 
         // A lone self-signed CA:FALSE registry cannot be repaired there: refused before anything is written.
         let selfSigned = try TestServer.tls(pki: pki, cert: "self.pem", key: "self.key", chain: nil)

@@ -96,7 +96,8 @@ import Testing
     /// The shapes the endpoint fallbacks read are all in the repository's copy, each with its source.
     @Test func everyWayOfFindingTheEndpointIsInTheCorpus() throws {
         let said = try Self.load(Self.fixture).compactMap { $0.from ?? nil }
-        for source in EndpointSource.allCases { #expect(said.contains(source), "no corpus line is found by \(source)") }
+        // `.trace` is the daemon's (a trace found the host), never the scanner's.
+        for source in EndpointSource.allCases where source != .trace { #expect(said.contains(source), "no corpus line is found by \(source)") }
         #expect(try Self.load(Self.fixture).filter { $0.from == .some(nil) }.count >= 10, "the near misses that must yield no endpoint")
     }
 

@@ -38,7 +38,8 @@ public struct Policy: Sendable {
     /// Endpoints repaired (or found trusted) since the start: past the cap, their failures are still
     /// checked, since one that needs no install must not be refused "for the cap".
     private var repaired: Set<Endpoint> = []
-    private var budget: FetchBudget
+    // Internal, not private: a trace takes its fetches from the same budget (Policy+Trace).
+    var budget: FetchBudget
 
     struct Pair: Hashable, Sendable {
         var endpoint: Endpoint

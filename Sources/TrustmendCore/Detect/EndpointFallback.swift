@@ -59,14 +59,15 @@ enum EndpointFallback {
 
     static let hostKey = Array("host=".utf8)
 
-    /// The value of the line's one logfmt `host` key, as logrus writes it: a key at the start or after a
-    /// space, outside any quoted value; the value bare (`host=my.registry`) or quoted when it has a port
-    /// (`host="registry.example:5000"`, logrus quotes ':'). Nil when there is none, or more than one (a
-    /// logger writes a key once), or the quoted value has an escape (no host has one).
+    /// The value of the line's one logfmt `host` key (or `key`: kubelet's structured `image="…"`), as
+    /// logrus and klog write it: a key at the start or after a space, outside any quoted value; the value
+    /// bare (`host=my.registry`) or quoted when it has a port (`host="registry.example:5000"`, logrus
+    /// quotes ':'). Nil when there is none, or more than one (a logger writes a key once), or the quoted
+    /// value has an escape (no host or parsable image reference has one).
     ///
     /// The quoting is read on the raw line: normalising drops the backslashes that say which quotes are
     /// inside a value, and text inside a value (an error message, a pod author's string) is never a field.
-    static func hostField(_ line: Bytes) -> String? {
+    static func hostField(_ line: Bytes, key hostKey: [UInt8] = EndpointFallback.hostKey) -> String? {
         // ctr and nerdctl on a terminal colour the keys (`ESC[36mhost ESC[0m=`); nothing else is taken out.
         let plain = line.contains(0x1b) ? withoutColour(line) : Array(line)
         let n = plain.count

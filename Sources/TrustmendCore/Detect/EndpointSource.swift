@@ -15,4 +15,7 @@ public enum EndpointSource: String, Sendable, Hashable, CaseIterable {
     /// (resolving or pinging) and nothing else names the host. The weakest: a mirror the engine was
     /// configured to ask instead is not in the line.
     case imageReference
+    /// Not in the line: the line named no host, and the trace of the image it (or the kubelet's line for
+    /// the same pull) named found this host failing (issue 19, item 2). Decided as any other endpoint.
+    case trace
 }

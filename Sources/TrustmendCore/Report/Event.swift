@@ -20,6 +20,8 @@ public enum Event: String, Sendable, CaseIterable {
     case sourceProblem = "source-problem"
     /// Host-less: a source's fetch budget turned detections away, or one batch had more reports than it prints.
     case dropped
+    /// An image tied to a failure that named no host was traced: which host fails, or that none does.
+    case traced
 
     /// 128-bit IDs as `journalctl` writes them (32 lower-case hex digits). Never change one: operators
     /// filter and alert on them.
@@ -41,6 +43,7 @@ public enum Event: String, Sendable, CaseIterable {
         case .restartDeferred: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a633"
         case .sourceProblem: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a640"
         case .dropped: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a614"
+        case .traced: "7d1f0b9e4c2a4f6e9a51c0d3e2b8a615"
         }
     }
 }

@@ -6,6 +6,9 @@ extension EventSentence {
         switch kind {
         case .notAllowed:
             var text = "\(endpoint) is not in the allow list: not trusted"
+            if let image = f["image"], let trace = f["trace_command"] {
+                text += "; the trace of \(image) found it failing (\(trace) shows every host)"
+            }
             guard let command = f["command"] else { return text }
             if let anchor = f.anchor {
                 text += "; its anchor is \(anchor); to trust it after checking the fingerprint out of band: \(command)"
@@ -18,6 +21,13 @@ extension EventSentence {
             if let anchor = f.anchor { text += " with \(anchor)" }
             if let route = route(f["route"]) { text += " on \(route)" }
             if let command = f["command"] { text += "; to do it after checking the fingerprint out of band: \(command)" }
+            return text
+        case .hostless:
+            let who = f["engine"].flatMap { $0 == Engine.unknown.rawValue ? nil : $0 } ?? "an engine"
+            var text = "\(who) failed to pull"
+            text += f["image"].map { " \($0)" } ?? " an image"
+            text += ": a certificate is signed by an unknown authority, and the line names no host\(colon(f["why"]))"
+            text += "; nothing repaired; to find the host that fails: \(f["command"] ?? "trustmend trace IMAGE")"
             return text
         }
     }

@@ -25,6 +25,7 @@ public enum EventSentence: Sendable, Hashable {
     case restartDeferred(postponed: Bool)
     case sourceProblem(Problem)
     case dropped(Drop)
+    case traced(Trace)
     /// A line that is no event of its own (no MESSAGE_ID): something that needs nothing, or is well again.
     case note(Note)
 
@@ -59,6 +60,21 @@ public enum EventSentence: Sendable, Hashable {
         case notAllowed
         /// Report mode: what the repair would install.
         case wouldInstall
+        /// A failure that named no host, and no image could be traced for it (none tied, or its registry
+        /// is not allowed): the command that finds the host.
+        case hostless
+    }
+
+    /// What the trace of an image tied to a host-less failure found (issue 19, item 2).
+    public enum Trace: Sendable, Hashable, CaseIterable {
+        /// A host whose chain the engine refuses: decided next as a failure of that host.
+        case failing
+        /// Every host met verifies: nothing to repair.
+        case allVerify
+        /// The registry wants credentials the trace does not have; the hosts met verify.
+        case needsCredentials
+        /// Something ended the walk early; the hosts met verify.
+        case stopped
     }
 
     public enum Problem: Sendable, Hashable, CaseIterable {
@@ -115,6 +131,7 @@ public enum EventSentence: Sendable, Hashable {
         case .restartDeferred: .restartDeferred
         case .sourceProblem: .sourceProblem
         case .dropped: .dropped
+        case .traced: .traced
         case .note: nil
         }
     }
@@ -126,7 +143,7 @@ public enum EventSentence: Sendable, Hashable {
             + [.anchorChanged(reportMode: false), .anchorChanged(reportMode: true), .installed, .verified]
             + [.rolledBack(afterCrash: false), .rolledBack(afterCrash: true), .restartRequested, .restartCompleted, .restartFailed]
             + [.restartDeferred(postponed: false), .restartDeferred(postponed: true)]
-            + Problem.allCases.map(sourceProblem) + Drop.allCases.map(dropped) + Note.allCases.map(note)
+            + Problem.allCases.map(sourceProblem) + Drop.allCases.map(dropped) + Trace.allCases.map(traced) + Note.allCases.map(note)
     }
 
     /// The MESSAGE: the sentence for these facts, escaped for a terminal.
@@ -152,6 +169,7 @@ public enum EventSentence: Sendable, Hashable {
         case .restartDeferred(let postponed): Self.restartDeferred(postponed: postponed, f)
         case .sourceProblem(let kind): Self.sourceProblem(kind, f)
         case .dropped(let kind): Self.dropped(kind, f)
+        case .traced(let kind): Self.traced(kind, f)
         case .note(let kind): Self.note(kind, f)
         }
     }

@@ -82,6 +82,7 @@ final class FakeRig: CoordinatorRig {
     let disk = FakeDisk()
     let faults = FakeAnchorStore.Faults()
     let fetcher = FakeChainFetcher()
+    let tracer = FakeImageTracer()
     let restarter = FakeUnitRestarter(units: ["containerd.service": .init(pid: 10), "docker.service": .init(pid: 20)])
     let stateStore = FakeStateStore()
     let ledgerStore = FakeLedgerStore()
@@ -115,6 +116,7 @@ final class FakeRig: CoordinatorRig {
     {
         var seams = DaemonFactory.Seams()
         seams.fetcher = fetcher
+        seams.tracer = tracer
         seams.verifier = FakeChainVerifier()
         let (disk, faults, profile, ledgerStore) = (disk, faults, profile, ledgerStore)
         seams.systemStore = { _ in FakeAnchorStore(disk: disk, site: .system(profile), faults: faults) }

@@ -11,7 +11,12 @@ struct JournalWriter {
     var file: String { directory + "/system.journal" }
 
     init() throws {
-        directory = NSTemporaryDirectory() + "trustmend-journal-" + UUID().uuidString
+        try self.init(directory: NSTemporaryDirectory() + "trustmend-journal-" + UUID().uuidString)
+    }
+
+    /// Journal files in `directory` (a node tree's `/var/log/journal/<machine ID>`, say).
+    init(directory: String) throws {
+        self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 

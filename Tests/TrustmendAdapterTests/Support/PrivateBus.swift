@@ -17,13 +17,17 @@ final class PrivateBus: @unchecked Sendable {
     static let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Support/systemd_standin.py").path
 
-    /// - Parameter units: the stand-in's units, as in the template's docstring.
-    init(units: [String: [String: Any]]) throws {
+    /// - Parameters:
+    ///   - units: the stand-in's units, as in the template's docstring.
+    ///   - socket: where the bus listens (a node tree's `/run/dbus/system_bus_socket`); a temporary directory's `bus` if nil.
+    init(units: [String: [String: Any]], socket: String? = nil) throws {
         directory = NSTemporaryDirectory() + "trustmend-bus-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let socket = socket ?? directory + "/bus"
+        try FileManager.default.createDirectory(atPath: (socket as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: "/usr/bin/dbus-daemon")
-        daemon.arguments = ["--session", "--nofork", "--nopidfile", "--print-address=1", "--address=unix:path=\(directory)/bus"]
+        daemon.arguments = ["--session", "--nofork", "--nopidfile", "--print-address=1", "--address=unix:path=\(socket)"]
         let out = Pipe()
         daemon.standardOutput = out
         daemon.standardError = FileHandle.nullDevice
