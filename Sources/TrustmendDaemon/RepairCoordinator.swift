@@ -83,9 +83,11 @@ public actor RepairCoordinator<C: Clock> where C.Duration == Duration {
     /// a host already queued or backing off costs no disk write each, and re-reading them after a crash
     /// decides them the same way.
     public func handle(_ record: LogRecord) async {
-        guard let detection = wiring.scanner.scan(line: Substring(record.message), number: 0) else {
+        guard var detection = wiring.scanner.scan(line: Substring(record.message), number: 0) else {
             return file.advance(record, force: false, now: now, log: log)
         }
+        // An engine unit's line was printed by that engine, whatever its words suggest.
+        if let unit = record.unit.flatMap(EngineUnit.init(rawValue:)) { detection.engine = unit.engine }
         // A failure that names no host: tied to its image and traced (`RepairCoordinator+Hostless`).
         if detection.endpoint == nil, detection.fixable {
             hostless(detection, record: record)

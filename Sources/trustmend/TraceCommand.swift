@@ -54,7 +54,7 @@ struct Trace: AsyncParsableCommand {
         do { bundle = try system.bundlePEM() } catch {
             throw CommandFailure("trustmend: cannot read the bundle the engines read: \(error)")
         }
-        let tracer = NodeImageTracer.make(root: node.root, system: system, bundle: bundle)
+        let tracer = NodeImageTracer.make(root: node.nodeRoot, system: system, bundle: bundle)
         let trace = try await tracer.trace(image, options: try options())
         let engines = engine.map { [$0] } ?? RegistryEngine.allCases.sorted { $0.rawValue > $1.rawValue }  // docker, then containerd
         let failures = TraceFailure.failures(in: trace, engines: engines)

@@ -25,6 +25,9 @@ import TrustmendDaemon
         #expect(byPort["\(cut.port)"]?["endpoint_from"]?.description == "hostField")
         #expect(byPort["\(cut.port)"]?["host"]?.description == "localhost")
         #expect(byPort["\(whole.port)"]?["endpoint_from"]?.description == "url")
+        // containerd.service logged the resolver's line: containerd printed it, though its words alone
+        // ("trying next host") read as ctr's.
+        #expect(byPort["\(cut.port)"]?["engine"]?.description == "containerd")
 
         // And the repair goes ahead as for any other endpoint.
         rig.clock.advance(by: .seconds(5))
