@@ -3,10 +3,12 @@
 # packaging/build image wrote is loaded with docker load (and imported by ctr for containerd's CRI); the
 # container runs with the mounts, privileges, environment and command that Tests/e2e/daemonset_run.py reads
 # from deploy/kubernetes/trustmend.yaml; its ConfigMap is a directory written and swapped the way kubelet's
-# atomic writer does. On the EulerOS-like node step 6 left: the system route (update-ca-trust chrooted into
-# /host, containerd restarted under the pod, docker deferred, then restarted with live-restore), the registry
-# route without a restart, a forged line, the ConfigMap swapped to a good and a bad configuration, `trustmend
-# health` with and without the journal mounted, the pod's RSS and the image's size, and the removal.
+# atomic writer does. On the EulerOS-like node steps 6 and 7 left: both pulls fail and the pod, as shipped,
+# only reports; the ConfigMap set to enforce; the system route (update-ca-trust chrooted into /host,
+# containerd restarted under the pod, docker deferred, then restarted with live-restore: the pod survives
+# both), the registry route for both engines without a restart, a forged line, the ConfigMap swapped to a
+# good and a bad configuration, `trustmend health` with and without the journal mounted, the pod's RSS and
+# the image's size, and the removal by a one-shot `trustmend remove --all` in the image.
 # shellcheck source=Tests/e2e/run-lib.sh
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
