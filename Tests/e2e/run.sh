@@ -42,7 +42,8 @@
 #      trustmend health with and without the journal, the pod's RSS, removal by a one-shot remove --all
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
-# .deb and the image; the scenario itself takes about two minutes, step 7 about 45 seconds of them).
+# .deb and the image; the scenario itself takes about four minutes: step 3b two of them, step 7 about 45
+# seconds, step 8 about 30).
 # Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_FROM=deb|build   install from packaging/out/trustmend_*.deb (the default when there is
 #                                  one) or from .build/release/trustmend with the repo's unit file
