@@ -75,25 +75,8 @@ import Testing
         let bus = try PrivateBus(units: ["containerd.service": ["pid": 10]], socket: tree.file("/run/dbus/system_bus_socket"))
         let journal = try JournalWriter(directory: tree.file("/var/log/journal/\(HostRootTree.machineID)"))
         try journal.append([.init(message: "starting", fields: [("_MACHINE_ID", HostRootTree.machineID)])])
-        let log = tree.file("/daemon.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["run", "--log-level", "debug"]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "JOURNAL_STREAM")
-        environment.removeValue(forKey: "NOTIFY_SOCKET")
-        environment.removeValue(forKey: "WATCHDOG_USEC")
-        environment["TRUSTMEND_HOST_ROOT"] = tree.path
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let (process, text) = try await tree.startDaemon(["--log-level", "debug"])
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        func text() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        try await eventually("the daemon starts") { text().contains("trustmend started") }
-        try #require(text().contains("trustmend started"), "\(text())")
         let failure = #"PullImage "reg.example:5000/a:1" failed: failed to do request: Head "https://reg.example:5000/v2/a/manifests/1": x509: certificate signed by unknown authority"#
         try journal.append([.init(message: failure, fields: [("_MACHINE_ID", HostRootTree.machineID)])])
         try await eventually("the node's entry is reported") { text().contains("reg.example:5000") }

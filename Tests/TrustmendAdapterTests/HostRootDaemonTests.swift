@@ -36,23 +36,8 @@ final class HostRootDaemonTests {
         let server = try TestServer.tls(pki: pki)
         let decoy = try TestServer.tls(pki: try TestPKI())
 
-        let log = tree.file("/daemon.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = ["run", "--verbose", "--log-level", "debug"]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC"] { environment.removeValue(forKey: key) }
-        environment["TRUSTMEND_HOST_ROOT"] = tree.path
-        process.environment = environment
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let (process, text) = try await tree.startDaemon(["--verbose", "--log-level", "debug"])
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        func text() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        try await eventually("the daemon starts") { text().contains("trustmend started") }
-        try #require(text().contains("trustmend started"), "\(text())")
 
         // A container's journal linked into the node's says the same of the decoy, under the engine's unit.
         try container.append([

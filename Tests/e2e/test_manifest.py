@@ -91,7 +91,9 @@ class ManifestTests(unittest.TestCase):
         self.assertEqual(kustomization["resources"], ["trustmend.yaml"])
 
     def test_the_configmap_is_the_packages_configuration_mounted_as_a_directory(self):
-        self.assertEqual(self.by_kind["ConfigMap"]["data"]["config.yaml"], read("packaging", "config.yaml"))
+        self.assertEqual(self.by_kind["ConfigMap"]["data"]["config.yaml"], read("packaging", "config.yaml"),
+                         "the ConfigMap in deploy/kubernetes/trustmend.yaml is not packaging/config.yaml: copy the file "
+                         "into its config.yaml block, indented by four spaces")
         self.assertRegex(self.by_kind["ConfigMap"]["data"]["config.yaml"], r"(?m)^mode: report$")
         config = next(m for m in self.container["volumeMounts"] if "configMap" in self.volumes[m["name"]])
         self.assertEqual(config["mountPath"], "/etc/trustmend")

@@ -63,4 +63,31 @@ struct HostRootTree {
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// `trustmend run` on this tree as in a pod: TRUSTMEND_HOST_ROOT set, no JOURNAL_STREAM, NOTIFY_SOCKET
+    /// or WATCHDOG_USEC, stdout and stderr into `/daemon.log` of the tree. Returns once it said it started;
+    /// `log()` reads what it wrote so far. The caller kills it.
+    func startDaemon(_ arguments: [String]) async throws -> (process: Process, log: @Sendable () -> String) {
+        let log = file("/daemon.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.arguments = ["run"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC"] { environment.removeValue(forKey: key) }
+        environment["TRUSTMEND_HOST_ROOT"] = path
+        process.environment = environment
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let text: @Sendable () -> String = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        do {
+            try await eventually("the daemon starts") { text().contains("trustmend started") }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            throw error
+        }
+        return (process, text)
+    }
 }
