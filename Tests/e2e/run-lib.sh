@@ -36,6 +36,7 @@ self_sha=""     # sha256 of self.e2e.test's lone CA:FALSE certificate (steps 5 a
 cdn_sha=""      # sha256 of the CDN Corp CA, the anchor for cdn.e2e.test:8443 (step 7)
 token_sha=""    # sha256 of the Token Corp CA, the anchor for token.e2e.test:5001 (step 7)
 mask_args=()    # kernel arguments that mask what this host enables (lib.sh's mask_enabled), for step 1
+pod_image_tar="" # the image packaging/build image wrote, as the node sees it (/var/cache/e2e/*.image.tar), "": none
 # lib.sh keeps the rest: $event_at (wait_event), $restarted_at (configure, restart_trustmend), $timings,
 # and $daemon_json, the keys of docker's daemon.json the node needs (no braces): steps 3 and 5 extend it.
 
@@ -128,3 +129,48 @@ purge_trustmend() {
   node /usr/local/bin/trustmend remove --all 2>&1 | sed 's/^/    | /'
   node rm -rf /var/lib/trustmend
 }
+
+# --- the DaemonSet's pod (step 8) --------------------------------------------------------------------------
+# The pod runs under the node's docker as `docker run` with the arguments Tests/e2e/daemonset_run.py reads
+# from deploy/kubernetes/trustmend.yaml (both copied to /usr/local/lib/e2e by step 0); its ConfigMap is a
+# directory in the node laid out and swapped as kubelet's atomic writer does (daemonset_run.write_configmap).
+pod_lib=/usr/local/lib/e2e
+# pod_args NAME CONFIG_DIR: the `docker run` arguments for the DaemonSet's container named NAME, one a line;
+# writes the manifest's ConfigMap into CONFIG_DIR (the shipped configuration: report mode).
+pod_args() {
+  node python3 "$pod_lib/daemonset_run.py" --manifest "$pod_lib/trustmend.yaml" --name "$1" --config-dir "$2"
+}
+# configmap_write DIR: the configuration on stdin becomes config.yaml in the ConfigMap directory DIR, swapped
+# in as kubelet does when the ConfigMap changes (a new ..TIMESTAMP directory, then ..data renamed over).
+configmap_write() {
+  node python3 "$pod_lib/daemonset_run.py" --swap-config "$1" config.yaml=/dev/stdin > /dev/null
+}
+# pod_mark: a time `docker logs --since` takes (seconds since the epoch, with nanoseconds).
+pod_mark() { date +%s.%N; }
+# pod_says NAME SINCE TEXT…: waits up to 30 s until a line the container NAME wrote to stdout or stderr since
+# SINCE holds every TEXT (fixed strings); prints it and sets $event_at (µs) from docker's own timestamp.
+# pod_lacks NAME SINCE TEXT: no such line.
+pod_logs() { node docker logs -t --since "$2" "$1" 2>&1; }
+pod_says() {
+  local name=$1 since=$2 lines t deadline=$(( $(now_us) + 30000000 )); shift 2
+  while :; do
+    lines=$(pod_logs "$name" "$since")
+    for t in "$@"; do lines=$(grep -F -- "$t" <<<"$lines" || true); done
+    [[ -n $lines ]] && break
+    if (( $(now_us) >= deadline )); then
+      pod_logs "$name" "$since" | tail -15 | sed 's/^/    | /' >&2
+      die "no line of docker logs $name within 30 s holds all of: $*"
+    fi
+    sleep 0.2
+  done
+  lines=${lines%%$'\n'*}
+  event_at=$(date -d "${lines%% *}" +%s%6N)
+  pass "docker logs $name: ${lines#* }"
+}
+pod_lacks() {
+  local hit
+  hit=$(pod_logs "$1" "$2" | grep -F -- "$3" || true)
+  [[ -z $hit ]] || die "docker logs $1 names $3: $hit"
+}
+# pod_state NAME: "PID STARTED-AT RESTARTS" of the container, to tell that it ran on untouched.
+pod_state() { node docker inspect -f '{{.State.Pid}} {{.State.StartedAt}} {{.RestartCount}}' "$1"; }

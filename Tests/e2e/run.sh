@@ -35,9 +35,15 @@
 #      on the token host and trustmend repairs it; dockerd's token failure is measured. Last, the CDN case
 #      on route: system (the CDN's CA in the node's anchors, containerd restarted); purge cleans up.
 #      `trustmend trace` is checked where the binary has it (otherwise a SKIPPED note)
+#   8. the DaemonSet's pod under the node's docker (deploy/kubernetes/trustmend.yaml, translated into docker
+#      run by Tests/e2e/daemonset_run.py; the image from packaging/build image): on that node, the system
+#      route with containerd restarted under the pod and docker restarted with live-restore, the registry
+#      route without a restart, a forged line, the ConfigMap swapped to a good and a bad configuration,
+#      trustmend health with and without the journal, the pod's RSS, removal by a one-shot remove --all
 #
 # Run as root on Debian 12: bash Tests/e2e/run.sh  (installs the host packages it needs and builds the
-# .deb; the scenario itself takes about two minutes, step 7 about 45 seconds of them).
+# .deb and the image; the scenario itself takes about four minutes: step 3b two of them, step 7 about 45
+# seconds, step 8 about 30).
 # Exits non-zero at the first failed check.
 #   TRUSTMEND_E2E_FROM=deb|build   install from packaging/out/trustmend_*.deb (the default when there is
 #                                  one) or from .build/release/trustmend with the repo's unit file
@@ -69,9 +75,10 @@ if [[ ${TRUSTMEND_E2E_INSIDE:-} != 1 ]]; then
   fi
   pass "all present"
   if [[ ${TRUSTMEND_E2E_FROM:-auto} != build ]]; then
-    say "Building the .deb from this checkout (packaging/build deb)"
+    say "Building the .deb and the container image from this checkout (packaging/build deb, image)"
     bash "$repo/Tests/scripts/setup.sh"
     bash "$repo/packaging/build" deb | sed 's/^/    /'
+    bash "$repo/packaging/build" image | sed 's/^/    /'
   fi
   # Everything below runs in a private mount namespace: the overlay and the node vanish with it.
   TRUSTMEND_E2E_INSIDE=1 exec unshare -m --propagation private -- bash "$0" "$@"
@@ -101,6 +108,8 @@ source "$here/steps/5-registry-route.sh"     # repaired through the engines' cer
 source "$here/steps/6-euleros.sh"            # the same on an EulerOS-like node with p11-kit
 # shellcheck source=Tests/e2e/steps/7-cdn-redirect.sh
 source "$here/steps/7-cdn-redirect.sh"       # a registry redirecting to a CDN, a token server: their own CAs
+# shellcheck source=Tests/e2e/steps/8-daemonset.sh
+source "$here/steps/8-daemonset.sh"          # the DaemonSet's pod under the node's docker
 
 say "All checks passed"
 printf '    %s\n' "${timings[@]}"

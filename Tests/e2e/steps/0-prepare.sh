@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # sets state for the later steps
 # Tests/e2e/run.sh, before step 1: the overlay over this machine's root, what trustmend is installed from,
-# the test PKI, and the node's configuration, all written into the overlay before boot. Sets $deb, $pki,
-# the CAs' fingerprints and $mask_args (run-lib.sh lists them).
+# the test PKI, and the node's configuration, all written into the overlay before boot. Sets $deb,
+# $pod_image_tar, $pki, the CAs' fingerprints and $mask_args (run-lib.sh lists them).
 # shellcheck source=Tests/e2e/run-lib.sh
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
@@ -33,8 +33,17 @@ else
   [[ ! -f $repo/systemd/trustmend.service ]] || cp "$repo/systemd/trustmend.service" "$root/usr/local/lib/e2e/"
   note "trustmend from .build/release/trustmend (no .deb, or TRUSTMEND_E2E_FROM=build)"
 fi
+# The container image packaging/build image wrote beside the package (step 8 loads it into the node's docker).
+if [[ -n $deb ]]; then
+  # shellcheck disable=SC2012  # the newest, as for the package
+  pod_image_tar=$(ls -t "$repo"/packaging/out/trustmend_*.image.tar 2>/dev/null | head -1 || true)
+  [[ -n $pod_image_tar ]] || die "no packaging/out/trustmend_*.image.tar beside the package (packaging/build image)"
+  cp "$pod_image_tar" "$root/var/cache/e2e/"
+  pod_image_tar=/var/cache/e2e/${pod_image_tar##*/}
+  note "the container image from packaging/out/${pod_image_tar##*/}"
+fi
 cp "$here/cri_pull.py" "$here/pull_latency.py" "$here/make_oci.py" "$here/update-ca-trust" "$here/tls_server.py" \
-  "$root/usr/local/lib/e2e/"
+  "$here/daemonset_run.py" "$repo/deploy/kubernetes/trustmend.yaml" "$root/usr/local/lib/e2e/"
 
 say "Minting the registry's CA: root → issuing CA → leaf for registry.e2e.test (another CA for the rest)"
 pki=$root/etc/e2e/pki; mkdir -p "$pki"

@@ -5,7 +5,11 @@
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
 say "1. Boot systemd in the overlay (systemd-nspawn --boot --private-network)"
-boot_node "$root" "$console" -- "${mask_args[@]}"
+# The node's docker runs step 8's pod: runc gives each container a session keyring, and nspawn's system call
+# filter refuses add_key and keyctl ("unable to join session keyring: … operation not permitted"). nspawn's
+# default capabilities are enough for the pod's (SYS_ADMIN, SYS_CHROOT); step 8 makes the cgroup
+# controllers writable.
+boot_node "$root" "$console" --system-call-filter="add_key keyctl request_key" -- "${mask_args[@]}"
 
 say "1. Start containerd, docker and the registries; push the image"
 tb=$(now_us)
