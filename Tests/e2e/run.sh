@@ -30,11 +30,12 @@
 #      the registry's storage) whose CA the node lacks: containerd's error names the CDN host, dockerd's
 #      lines name neither host nor image; trustmend (route: auto, the CDN host allowed with
 #      `registries: [origin.e2e.test:5000]`) puts the CDN's CA into containerd's certs.d/origin.e2e.test:5000,
-#      no restart; dockerd's host-less lines are checked for what the daemon does with them today. Then
+#      no restart; dockerd's host-less lines wait for kubelet's line naming the image, and trustmend traces
+#      it and puts the CDN's CA into docker's certs.d/origin.e2e.test:5000, no restart. Then
 #      guarded.e2e.test, whose token server token.e2e.test:5001 has a CA the node lacks: the CRI pull fails
 #      on the token host and trustmend repairs it; dockerd's token failure is measured. Last, the CDN case
 #      on route: system (the CDN's CA in the node's anchors, containerd restarted); purge cleans up.
-#      `trustmend trace` is checked where the binary has it (otherwise a SKIPPED note)
+#      `trustmend trace` names the failing host before each repair and none after it
 #   8. the DaemonSet's pod under the node's docker (deploy/kubernetes/trustmend.yaml, translated into docker
 #      run by Tests/e2e/daemonset_run.py; the image from packaging/build image): on that node, the system
 #      route with containerd restarted under the pod and docker restarted with live-restore, the registry

@@ -2,12 +2,12 @@
 # Tests/e2e/run.sh, step 7: the guide's own case (FACTS §23, issue 19). origin.e2e.test, whose CA the node
 # trusts, redirects blob downloads to cdn.e2e.test:8443, whose CA it lacks: containerd names the CDN host,
 # dockerd names no host at all; trustmend repairs containerd's pull on the registry route (the CDN's CA in
-# certs.d/origin.e2e.test:5000, no restart) and finds no endpoint in dockerd's lines. guarded.e2e.test wants
+# certs.d/origin.e2e.test:5000, no restart); dockerd's lines name no host, a kubelet line names the image,
+# and trustmend traces it and repairs the CDN in docker's certs.d (issue 19, item 2). guarded.e2e.test wants
 # a token from token.e2e.test:5001, whose CA the node lacks: the CRI pull fails on the token host and
 # trustmend repairs it (the route it takes is printed); dockerd's failure there is measured. Last, the CDN
 # case again on the system route (route: system): the CDN's CA in the node's anchors, containerd restarted.
-# `trustmend trace` is checked where the installed binary has it (`trustmend help trace` shows its usage),
-# and skipped with a note where not.
+# `trustmend trace` is checked before and after each repair.
 # shellcheck source=Tests/e2e/run-lib.sh
 source "${BASH_SOURCE[0]%/*}/../run-lib.sh"   # loaded by run.sh already: the helpers, lib.sh, the state
 
@@ -124,6 +124,7 @@ pids=$(engine_pids)
 # `trustmend help trace` exits 0 with the overview when there is no such subcommand: look for its usage.
 has_trace=""
 if node trustmend help trace 2>&1 | grep -q '^USAGE: trustmend trace'; then has_trace=1; fi
+[[ -n $has_trace ]] || die "the installed trustmend has no trace subcommand (trustmend help trace)"
 if [[ -n $has_trace ]]; then
   trace_json "$cdn_image" "(CDN, before the repair)"
   ((trace_rc == 1)) || die "trustmend trace $cdn_image exits $trace_rc before the repair, expected 1"
@@ -165,7 +166,7 @@ else
   skip_note "trustmend trace (CDN, after the repair): this trustmend has no 'trace' subcommand"
 fi
 
-say "7. dockerd's pull: its lines name no host, so trustmend has no endpoint to repair"
+say "7. dockerd's pull: its lines name no host; a kubelet line names the image, trustmend traces it and repairs the CDN in docker's certs.d"
 m=$(mark) tf=$(now_us)
 expect_fail "docker pull $cdn_image" docker_pull "$cdn_image"
 lines=$(engine_lines docker.service "$m") || die "no x509 line in journalctl -u docker"
@@ -173,42 +174,26 @@ scan=$(node trustmend scan --json <<<"$lines")
 node /usr/bin/python3 -c 'import json, sys; d = [json.loads(l) for l in sys.stdin]; sys.exit(not d or any(x["host"] or x["engine"] != "dockerd" for x in d))' <<<"$scan" ||
   die "trustmend scan should find dockerd's lines, each with no endpoint: $scan"
 pass "trustmend scan: $(wc -l <<<"$scan") dockerd detections, each \"host\":null (the line names no endpoint)"
-# What the daemon does with them. Today it drops them without a word (Policy's .noEndpoint, report: false):
-# recorded here, not required, since issue 19 item 2 has it say something (a report naming `trustmend
-# trace`, or the repair below).
+# Alone, such a line waits up to 30 s for a line naming its image (issue 19, item 2): nothing is done yet.
 trustmend_said() { node journalctl --no-pager -q -o cat --since="$1" _SYSTEMD_UNIT=trustmend.service || true; }
 sleep 3
-said=$(trustmend_said "$m")
-if [[ -z $said ]]; then
-  pass "trustmend logs nothing at all for them: no event, no report (the daemon does not act on host-less lines)"
-else
-  note "trustmend said of them:"
-  while IFS= read -r l; do note "| $l"; done <<<"$said"
-fi
-# PLACEHOLDER (issue 19 item 2, being built): kubelet's line for the same pull names the image; the daemon
-# traces it and repairs the first failing host, the CDN, in docker's certs.d for origin.e2e.test:5000. It
-# runs where the binary has `trace`, and asserts the repair once the daemon says anything of dockerd's
-# host-less lines or of kubelet's line; while it says nothing of either (a daemon without item 2), a note.
-if [[ -z $has_trace ]]; then
-  skip_note "PLACEHOLDER: kubelet's line tying dockerd's failure to $cdn_image: this trustmend has no 'trace' subcommand"
-else
-  km=$(mark)
-  node systemd-run -q --wait --collect --unit=kubelet -p SyslogIdentifier=kubelet /bin/echo \
-    "E1201 00:00:00.000000    4242 kuberuntime_image.go:53] Failed to pull image \"$cdn_image\": rpc error: code = Unknown desc = error pulling image configuration: download failed after attempts=6: x509: certificate signed by unknown authority"
-  for _ in $(seq 50); do [[ -n $(trustmend_said "$km") ]] && break; sleep 0.2; done
-  if [[ -z $said && -z $(trustmend_said "$km") ]]; then
-    skip_note "PLACEHOLDER: kubelet's line tying dockerd's failure to $cdn_image: in 10 s trustmend said nothing of it nor of dockerd's host-less lines (issue 19 item 2 not in this daemon)"
-  else
-    wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=cdn.e2e.test TRUSTMEND_ROUTE=registry TRUSTMEND_UNIT=docker.service
-    files=$(node sh -c 'ls /etc/docker/certs.d/origin.e2e.test:5000/trustmend-*.crt')
-    [[ $(node cat "$files" | fingerprint) == "$cdn_sha" ]] || die "$files is not the CDN Corp CA"
-    pass "$files is the CDN Corp CA"
-    out=$(docker_pull "$cdn_image") || die "docker pull $cdn_image still fails"
-    timed "7: failed docker pull + kubelet line -> docker pull works" "$(since "$tf")"
-    pass "docker pull $cdn_image works"
-    engines_kept "$pids"
-  fi
-fi
+[[ -z $(events "$m" "$id_installed") ]] || die "trustmend installed something for a line that names no host, before any line named its image"
+pass "dockerd's lines alone: nothing installed (they wait for a line that names the image)"
+# kubelet's line for the same pull names the image, from kubelet.service (a trusted unit): the daemon traces
+# the image (its registry is named in the CDN rule's registries) and repairs the first host docker refuses,
+# the CDN, in docker's certs.d for origin.e2e.test:5000, without a restart.
+node systemd-run -q --wait --collect --unit=kubelet -p SyslogIdentifier=kubelet /bin/echo \
+  "E1201 00:00:00.000000    4242 kuberuntime_image.go:53] Failed to pull image \"$cdn_image\": rpc error: code = Unknown desc = error pulling image configuration: download failed after attempts=6: x509: certificate signed by unknown authority"
+wait_event "$m" "$id_installed" installed TRUSTMEND_HOST=cdn.e2e.test TRUSTMEND_ROUTE=registry TRUSTMEND_UNIT=docker.service
+traced=$(trustmend_said "$m" | grep -m1 "traced\|trace of\|cdn.e2e.test:8443" || true)
+[[ -n $traced ]] && note "trustmend: $traced"
+files=$(node sh -c 'ls /etc/docker/certs.d/origin.e2e.test:5000/trustmend-*.crt')
+[[ $(node cat "$files" | fingerprint) == "$cdn_sha" ]] || die "$files is not the CDN Corp CA"
+pass "$files is the CDN Corp CA"
+out=$(docker_pull "$cdn_image") || die "docker pull $cdn_image still fails"
+timed "7: failed docker pull + kubelet line -> docker pull works" "$(since "$tf")"
+pass "docker pull $cdn_image works"
+engines_kept "$pids"
 
 say "7. A token server with a CA the node lacks: the CRI pull fails on token.e2e.test:5001"
 if [[ -n $has_trace ]]; then
