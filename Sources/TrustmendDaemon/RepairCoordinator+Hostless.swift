@@ -70,7 +70,12 @@ extension RepairCoordinator {
     /// what it found decided.
     func trace(_ tie: HostlessTie, registry: Endpoint, source: FetchSource, id: Int, key: String) async {
         guard let tracer = wiring.tracer else { return }
-        var options = TraceOptions(fetch: await fetchOptions(registry, unit: tie.lead.unit), platform: wiring.platform)
+        let runtime = await criRuntime()
+        // The walk ends where the failing engine's pull ends: no redirect or realm of a server it does not
+        // trust is followed (an on-path server cannot send the daemon's requests where it likes).
+        var options = TraceOptions(
+            fetch: await fetchOptions(registry, unit: tie.lead.unit), platform: wiring.platform,
+            stopWhereRefusedBy: .some(tie.engine(runtime: runtime)))
         if case .engine = configuration.proxy, let unit = tie.lead.unit, let state = try? await wiring.systemd.activeState(of: unit) {
             // Each host its own proxy, as Go chooses it: NO_PROXY may exempt the registry and not its CDN.
             options.proxyEnvironment = ProxyEnvironment(entries: state.environment)
@@ -78,7 +83,6 @@ extension RepairCoordinator {
         let result: Result<ImageTrace, any Error>
         do { result = .success(try await tracer.trace(tie.image, options: options)) } catch { result = .failure(error) }
         policy.traceEnded(source)
-        let runtime = await criRuntime()
         hostlessLane.traces[id] = nil
         guard !hostlessLane.stopping else { return }
         traced(tie, result, runtime: runtime, key: key)

@@ -2,8 +2,9 @@ import TrustmendCore
 
 /// Traces an image over the network: `RegistryWalk`'s requests sent with `OpenSSLHTTPSExchange`, each
 /// host's chain judged with `verifier` against the bundle and each engine's `certs.d/<registry>` alone.
-/// It judges, never trusts: a chain that does not verify is still asked the next request (that is how the
-/// host after it is found), and nothing secret is ever sent (the walk's anonymous tokens only).
+/// It judges, never trusts: by default a chain that does not verify is still asked the next request (that
+/// is how the CLI shows the host after it), unless `TraceOptions.stopWhereRefusedBy` ends the walk there as
+/// the engine's pull ends; nothing secret is ever sent (the walk's anonymous tokens only).
 public struct RegistryImageTracer: ImageTracer {
     let verifier: any ChainVerifier
     let exchange: OpenSSLHTTPSExchange
@@ -51,6 +52,10 @@ public struct RegistryImageTracer: ImageTracer {
                 (hop.bundle, hop.registryDirectories) = verdicts
             }
             hops.append(hop)
+            if let view = options.stopWhereRefusedBy, hop.refused(by: view) {
+                walk.noAnswer("the trace stops where the pull stops: \(request.endpoint)'s chain is refused, and what it answers is not followed")
+                break
+            }
             if let response = outcome.response {
                 walk.consume(response)
             } else {

@@ -66,6 +66,29 @@ import TrustmendTLS
         #expect(trace.end == .complete, "a chain that does not verify is judged, and the walk goes on")
     }
 
+    /// The daemon's trace stops where the engine's pull stops: the token server's chain is refused, so its
+    /// token is not used and the registry's redirect to the CDN is never asked for — what an untrusted
+    /// server answers (an on-path one's, say) sends the daemon nowhere. Without the stop (the CLI) the
+    /// same scene goes on to the CDN.
+    @Test func theDaemonsTraceFollowsNoServerTheEngineRefuses() async throws {
+        let scene = try TraceScene()
+        let bundle = try scene.registryPKI.pem("root.pem") + scene.cdnPKI.pem("root.pem")
+        var options = Self.options
+        options.stopWhereRefusedBy = .some(.containerd)
+        let trace = try await Self.tracer(bundle: bundle).trace(scene.reference, options: options)
+        #expect(trace.hops.map(\.role) == [.registry, .token])
+        #expect(trace.firstFailing(for: .containerd)?.endpoint.authority == scene.token.authority)
+        guard case .stopped(let why) = trace.end else {
+            Issue.record("\(trace.end)")
+            return
+        }
+        #expect(why.contains("the trace stops where the pull stops"), "\(why)")
+        #expect(try scene.cdn.requests().isEmpty, "the CDN was asked for something the engine never reaches")
+
+        let whole = try await Self.tracer(bundle: bundle).trace(scene.reference, options: Self.options)
+        #expect(whole.hops.map(\.role) == [.registry, .token, .registry, .registry, .redirect])
+    }
+
     /// A server that accepts and never answers the handshake, and one that never answers the request:
     /// each ends at its time limit (the problem says which limit fired) as a hop with a problem. The wall
     /// clock is measured on the process (`TraceCommandTests`): in here the whole suite's blocked pool

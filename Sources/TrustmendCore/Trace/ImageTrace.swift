@@ -18,9 +18,6 @@ public struct ImageTrace: Sendable, Hashable {
     /// The first host met whose chain `engine` would refuse (any engine's view when nil): the one the pull
     /// fails at. A host that presented no chain is not counted: its failure is not one an anchor repairs.
     public func firstFailing(for engine: RegistryEngine? = nil) -> TraceHop? {
-        hops.first { hop in
-            let trusted = engine.map { hop.trusted(by: $0) } ?? hop.trustedByAny
-            return trusted == false
-        }
+        hops.first { $0.refused(by: engine) }
     }
 }

@@ -45,4 +45,10 @@ public struct TraceHop: Sendable, Hashable {
         guard let bundle else { return nil }
         return bundle.verifies || registryDirectories.values.contains { $0.verifies }
     }
+
+    /// True when `engine` (every engine when nil) would refuse the chain this host presented; false when it
+    /// would accept it, or no chain arrived (not a failure an anchor repairs).
+    public func refused(by engine: RegistryEngine?) -> Bool {
+        (engine.map { trusted(by: $0) } ?? trustedByAny) == false
+    }
 }

@@ -12,16 +12,22 @@ public struct TraceOptions: Sendable, Hashable {
     /// The engine's proxy settings, when each host met chooses its proxy as Go does (`NO_PROXY` may
     /// exempt the registry and not its CDN); nil to use `fetch.proxy` for every host.
     public var proxyEnvironment: ProxyEnvironment?
+    /// End the walk at the first host this view refuses (`.some(nil)`: every engine refuses it), as the
+    /// engine's own pull ends there. What a server the engine does not trust answers — a redirect, a token
+    /// realm — is then never followed, so a server on the path cannot send the trace to hosts of its
+    /// choosing. The daemon sets it; the CLI leaves it nil to show every host an operator may have to fix.
+    public var stopWhereRefusedBy: RegistryEngine??
 
     public init(
         fetch: FetchOptions = FetchOptions(), platform: String, maxRedirects: Int = 5, responseTimeout: Duration = .seconds(10),
-        proxyEnvironment: ProxyEnvironment? = nil
+        proxyEnvironment: ProxyEnvironment? = nil, stopWhereRefusedBy: RegistryEngine?? = nil
     ) {
         self.fetch = fetch
         self.platform = platform
         self.maxRedirects = maxRedirects
         self.responseTimeout = responseTimeout
         self.proxyEnvironment = proxyEnvironment
+        self.stopWhereRefusedBy = stopWhereRefusedBy
     }
 
     /// The fetch options for one host: its proxy chosen from `proxyEnvironment` when there is one.

@@ -67,6 +67,7 @@ import TrustmendTesting
 
         #expect(rig.tracer.traced == [Self.image])
         #expect(rig.tracer.options.first?.platform == DaemonWiring.nodePlatform)
+        #expect(rig.tracer.options.first?.stopWhereRefusedBy == .some(.docker), "the walk ends where docker's pull ends")
         let traced = try #require(rig.logs.with(event: "traced").first)
         #expect(traced["host"]?.description == "cdn.example" && traced["role"]?.description == "redirect")
         #expect(traced["engine_view"]?.description == "docker", "dockerd's line says whose trust the trace is read with")
