@@ -8,10 +8,11 @@ import Glibc
 /// in one of its machine-id subdirectories.
 public enum JournalPresence {
     /// Why no journal can be read at `location`; nil when there is at least one journal file.
-    public static func missing(at location: SystemdJournalSource.Location) -> String? {
+    /// `machineID`: this machine's, read once at start (`MachineID.read`), for the system journal.
+    public static func missing(at location: SystemdJournalSource.Location, machineID systemID: String? = nil) -> String? {
         switch location {
         case .system:
-            return missing(system: ["/var/log/journal", "/run/log/journal"], machineID: machineID())
+            return missing(system: ["/var/log/journal", "/run/log/journal"], machineID: systemID)
         case .directory(let directory):
             return holdsJournal(directory) ? nil : "no journal files in \(directory)"
         case .osRoot(let root, let machineID):
@@ -49,16 +50,6 @@ public enum JournalPresence {
     /// A journal file directly in `directory`.
     static func holdsJournalFile(in directory: String) -> Bool { entries(directory).contains { !$0.isDirectory && isJournal($0.name) } }
 
-    /// `/etc/machine-id`'s 32 hex digits; nil when it cannot be read.
-    static func machineID() -> String? {
-        guard let file = fopen("/etc/machine-id", "r") else { return nil }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
-        let id = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingSpaces
-        return id.count == 32 && id.allSatisfy(\.isHexDigit) ? id : nil
-    }
-
     static func isJournal(_ name: String) -> Bool { name.hasSuffix(".journal") || name.hasSuffix(".journal~") }
 
     private static func entries(_ directory: String) -> [(name: String, isDirectory: Bool)] {
@@ -72,8 +63,4 @@ public enum JournalPresence {
         }
         return result
     }
-}
-
-extension String {
-    fileprivate var trimmingSpaces: String { String(self.filter { !$0.isWhitespace }) }
 }

@@ -101,8 +101,9 @@ struct Run: AsyncParsableCommand {
         let sources = SourceService(
             coordinator: coordinator, journal: journal, files: files, configuration: { await box.current }, clock: clock, logger: logger,
             status: sourceStatus)
+        let machineID = MachineID.read(.host)
         let heartbeat = HeartbeatWriter(
-            status: sourceStatus, journalMissing: { JournalPresence.missing(at: journal.location) },
+            status: sourceStatus, journalMissing: { JournalPresence.missing(at: journal.location, machineID: machineID) },
             write: { try HeartbeatFile.write($0, in: stateDirectory) })
         let status = ReloadService.status(configuration)
         let reload = ReloadService(
