@@ -10,11 +10,14 @@ extension Policy {
     /// trace finds failing is then decided as a detection, by `decide(_:record:now:)`.
     public mutating func decideTrace(_ image: String, record: LogRecord, now: Duration) -> TraceDecision {
         if let why = untrusted(record.origin) { return .untrustedSource(why) }
-        let registry: Endpoint
-        do { registry = try Endpoint(registryOf: image) } catch {
+        let host: RegistryHost, registry: Endpoint
+        do {
+            host = try RegistryHost(reference: image)
+            registry = try Endpoint(registry: host)
+        } catch {
             return .noRegistry("the image \(EndpointError.quote(image)) names no valid registry: \(error)")
         }
-        let named = (try? RegistryHost(reference: image)).map { host in configuration.allow.contains { $0.registries.contains(host) } } ?? false
+        let named = configuration.allow.contains { $0.registries.contains(host) }
         let allowed = configuration.trustAny || named || configuration.allow.contains { $0.matches(registry) }
         guard allowed || configuration.fetchUnlisted else { return .registryNotAllowed(registry) }
         let source = FetchSource(record.origin)

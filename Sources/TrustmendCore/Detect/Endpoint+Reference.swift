@@ -5,7 +5,11 @@ extension Endpoint {
     /// `daemon/pkg/registry/config.go` `DefaultRegistryHost`), port 443 unless the reference names one.
     /// Throws what `RegistryHost(reference:)` throws for a reference with no valid registry.
     public init(registryOf reference: String) throws(EndpointError) {
-        let registry = try RegistryHost(reference: reference)
+        try self.init(registry: try RegistryHost(reference: reference))
+    }
+
+    /// The server an engine asks first for `registry` (Docker Hub's API host for `docker.io`).
+    public init(registry: RegistryHost) throws(EndpointError) {
         try self.init(host: registry.isDockerHub ? "registry-1.docker.io" : registry.host, port: Int(registry.port ?? 443))
     }
 }
